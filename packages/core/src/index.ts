@@ -1,1 +1,11 @@
-export { x } from './duration.ts';
+export * from './errors.ts';
+export * from './duration.ts';
+export * from './inputs.ts';
+export * from './env-file.ts';
+export * from './summary.ts';
+export * from './release-manifest.ts';
+export * from './slots.ts';
+export * from './azure/asset-ref.ts';
+export * from './azure/yaml-file.ts';
+export * from './azure/spec.ts';
+export * from './azure/translate.ts';
