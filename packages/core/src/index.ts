@@ -9,3 +9,4 @@ export * from './azure/asset-ref.ts';
 export * from './azure/yaml-file.ts';
 export * from './azure/spec.ts';
 export * from './azure/translate.ts';
+export * from './action.ts';
