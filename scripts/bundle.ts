@@ -10,7 +10,8 @@ const root = join(import.meta.dirname, '..');
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 const wanted = process.argv.slice(2);
 const actions = readdirSync(join(root, 'actions')).filter(
-  (name) => existsSync(join(root, 'actions', name, 'src', 'index.ts')) && (wanted.length === 0 || wanted.includes(name)),
+  (name) =>
+    existsSync(join(root, 'actions', name, 'src', 'index.ts')) && (wanted.length === 0 || wanted.includes(name)),
 );
 
 let failed = false;

@@ -96,7 +96,11 @@ function evaluateDefault(value: string, github: Required<GitHubContext>): string
   });
 }
 
-function inputEnv(action: string, inputs: Record<string, string>, github: Required<GitHubContext>): Record<string, string> {
+function inputEnv(
+  action: string,
+  inputs: Record<string, string>,
+  github: Required<GitHubContext>,
+): Record<string, string> {
   const declared = readActionMetadata(action).inputs ?? {};
   for (const name of Object.keys(inputs)) {
     if (!(name in declared)) throw new Error(`run-action: ${action} has no input '${name}'`);
@@ -109,7 +113,12 @@ function inputEnv(action: string, inputs: Record<string, string>, github: Requir
   return env;
 }
 
-function runNode(script: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<Omit<RunResult, 'outputs' | 'summary' | 'state' | 'dir'>> {
+function runNode(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+  timeoutMs: number,
+): Promise<Omit<RunResult, 'outputs' | 'summary' | 'state' | 'dir'>> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -200,7 +209,12 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   };
   if (options.post && metadata.runs.post) {
     const stateEnv = Object.fromEntries(Object.entries(state).map(([key, value]) => [`STATE_${key}`, value]));
-    const post = await runNode(join(REPO_ROOT, 'actions', action, metadata.runs.post), { ...env, ...stateEnv }, workspace, timeoutMs);
+    const post = await runNode(
+      join(REPO_ROOT, 'actions', action, metadata.runs.post),
+      { ...env, ...stateEnv },
+      workspace,
+      timeoutMs,
+    );
     result.post = { ...post, outputs: {}, summary: '', state: {}, dir };
   }
   return result;

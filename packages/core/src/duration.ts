@@ -21,7 +21,9 @@ export function formatDuration(ms: number): string {
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const seconds = totalSeconds % 60;
-  return [hours ? `${hours}h` : '', minutes ? `${minutes}m` : '', seconds || (!hours && !minutes) ? `${seconds}s` : ''].join(
-    '',
-  );
+  return [
+    hours ? `${hours}h` : '',
+    minutes ? `${minutes}m` : '',
+    seconds || (!hours && !minutes) ? `${seconds}s` : '',
+  ].join('');
 }

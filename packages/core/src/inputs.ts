@@ -56,7 +56,10 @@ export function readInteger(
   name: string,
   options: Options<number> & { min?: number; max?: number } & { default: number },
 ): number;
-export function readInteger(name: string, options?: Options<number> & { min?: number; max?: number }): number | undefined;
+export function readInteger(
+  name: string,
+  options?: Options<number> & { min?: number; max?: number },
+): number | undefined;
 export function readInteger(
   name: string,
   options: Options<number> & { min?: number; max?: number } = {},
@@ -73,7 +76,10 @@ export function readInteger(
 }
 
 /** Numbers with a fraction, such as an error-rate gate of `0.01`. */
-export function readNumber(name: string, options: Options<number> & { min?: number; max?: number } = {}): number | undefined {
+export function readNumber(
+  name: string,
+  options: Options<number> & { min?: number; max?: number } = {},
+): number | undefined {
   const { min = -Infinity, max = Infinity } = options;
   const range = `a number from ${min} to ${max}`;
   const value = raw(name);
@@ -93,7 +99,11 @@ export function readList(name: string, options: Options<string[]> = {}): string[
     .filter((item) => item !== '' && !item.startsWith('#'));
 }
 
-export function readEnum<const T extends string>(name: string, values: readonly T[], options: Options<T> = {}): T | undefined {
+export function readEnum<const T extends string>(
+  name: string,
+  values: readonly T[],
+  options: Options<T> = {},
+): T | undefined {
   const accepted = `one of ${values.map((v) => `'${v}'`).join(', ')}`;
   const value = raw(name);
   if (value === undefined) return missing(name, options, accepted);
@@ -115,7 +125,11 @@ export function readDuration(name: string, options: Options<number> & { max?: nu
 }
 
 /** JSON inputs, checked against a zod schema so the error names the field that is wrong. */
-export function readJson<T>(name: string, schema: z.ZodType<T>, options: Options<T> & { secret?: boolean } = {}): T | undefined {
+export function readJson<T>(
+  name: string,
+  schema: z.ZodType<T>,
+  options: Options<T> & { secret?: boolean } = {},
+): T | undefined {
   const value = raw(name);
   if (value === undefined) return missing(name, options, 'a JSON document');
   if (options.secret) core.setSecret(value);

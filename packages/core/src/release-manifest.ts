@@ -61,7 +61,9 @@ const Evidence = z
   })
   .strict();
 
-const Run = z.object({ url: z.url(), id: nonEmpty.optional(), attempt: z.number().int().positive().optional() }).strict();
+const Run = z
+  .object({ url: z.url(), id: nonEmpty.optional(), attempt: z.number().int().positive().optional() })
+  .strict();
 
 export const ReleaseManifestSchema = z
   .object({

@@ -216,4 +216,3 @@ export function planRollback(
   if (share(traffic, target) === 100) return { ok: false, reason: `${target} already has 100 % of the traffic.` };
   return { ok: true, target, traffic: swapTraffic({ ...traffic, [target]: share(traffic, target) }, target) };
 }
-

@@ -46,7 +46,10 @@ export function formatTraffic(traffic: Readonly<Record<string, number>>): string
 }
 
 /** Traffic before and after, one row per deployment that appears in either. */
-export function trafficTable(before: Readonly<Record<string, number>>, after: Readonly<Record<string, number>>): string {
+export function trafficTable(
+  before: Readonly<Record<string, number>>,
+  after: Readonly<Record<string, number>>,
+): string {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return markdownTable(
     ['deployment', 'traffic before', 'traffic after'],

@@ -24,7 +24,9 @@ export function parseAssetRef(text: string, kind: AssetKind, options: { requireP
   const examples =
     `'azureml:<name>:<version>', 'azureml:<name>@latest'` +
     (kind === 'codes' ? '' : ` or 'azureml://registries/<registry>/${kind}/<name>/versions/<version>'`);
-  const registry = new RegExp(`^azureml://registries/(${NAME})/${kind}/(${NAME})/(versions|labels)/(${VERSION})$`).exec(value);
+  const registry = new RegExp(`^azureml://registries/(${NAME})/${kind}/(${NAME})/(versions|labels)/(${VERSION})$`).exec(
+    value,
+  );
   if (registry) {
     const [, reg, name, which, last] = registry as unknown as [string, string, string, string, string];
     return which === 'versions'

@@ -25,13 +25,19 @@ export function nameProblem(name: string, what: 'endpoint' | 'deployment'): stri
 // ---------- field schemas, shared by both files ----------
 
 const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
-const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? '' : String(v))));
+const stringMap = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? '' : String(v))),
+);
 const integer = (min: number) =>
   z.preprocess((v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v), z.number().int().min(min));
 /** Case-insensitive enums, as the CLI's StringTransformedEnum. */
 const caseless = <const T extends string>(values: readonly [T, ...T[]]) =>
   z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(values));
-const bool = z.preprocess((v) => (v === 'true' || v === 'True' ? true : v === 'false' || v === 'False' ? false : v), z.boolean());
+const bool = z.preprocess(
+  (v) => (v === 'true' || v === 'True' ? true : v === 'false' || v === 'False' ? false : v),
+  z.boolean(),
+);
 
 /** Fields the service returns and `az ml ... show` writes: accepted in files, never sent. */
 const readOnly = {
@@ -46,7 +52,13 @@ const readOnly = {
 const Identity = z
   .object({
     type: caseless(['system_assigned', 'user_assigned', 'system_assigned,user_assigned', 'none']),
-    user_assigned_identities: z.array(z.object({ resource_id: z.string(), client_id: z.string().optional(), principal_id: z.string().optional() }).strict()).optional(),
+    user_assigned_identities: z
+      .array(
+        z
+          .object({ resource_id: z.string(), client_id: z.string().optional(), principal_id: z.string().optional() })
+          .strict(),
+      )
+      .optional(),
     principal_id: z.unknown().optional(),
     tenant_id: z.unknown().optional(),
   })
@@ -112,7 +124,9 @@ const InlineModel = z
     message: "an inline model needs 'path' (or reference a registered model as 'azureml:<name>:<version>')",
   });
 
-const CodeAsset = z.object({ local_path: z.string().optional(), path: z.string().optional(), code_uri: z.string().optional() }).strict();
+const CodeAsset = z
+  .object({ local_path: z.string().optional(), path: z.string().optional(), code_uri: z.string().optional() })
+  .strict();
 
 const Probe = z
   .object({
@@ -161,10 +175,15 @@ const DeploymentSchema = z
     instance_type: z.string().optional(),
     instance_count: integer(0).optional(),
     app_insights_enabled: bool.optional(),
-    scale_settings: z.preprocess(
-      (v) => (v && typeof v === 'object' && 'type' in v ? { ...v, type: String((v as { type: unknown }).type).toLowerCase() } : v),
-      ScaleSettings,
-    ).optional(),
+    scale_settings: z
+      .preprocess(
+        (v) =>
+          v && typeof v === 'object' && 'type' in v
+            ? { ...v, type: String((v as { type: unknown }).type).toLowerCase() }
+            : v,
+        ScaleSettings,
+      )
+      .optional(),
     request_settings: z
       .object({
         request_timeout_ms: integer(1).optional(),
@@ -197,7 +216,9 @@ export interface EndpointSpec {
   description: string | undefined;
   tags: Record<string, string>;
   properties: Record<string, string>;
-  identity: { type: 'SystemAssigned' | 'UserAssigned' | 'SystemAssigned,UserAssigned' | 'None'; userAssigned: string[] } | undefined;
+  identity:
+    | { type: 'SystemAssigned' | 'UserAssigned' | 'SystemAssigned,UserAssigned' | 'None'; userAssigned: string[] }
+    | undefined;
   publicNetworkAccess: 'Enabled' | 'Disabled' | undefined;
   /** Fields the file sets that we deliberately do not apply (traffic belongs to the swap action). */
   ignored: string[];
@@ -205,7 +226,15 @@ export interface EndpointSpec {
 
 export type ModelSource =
   | { kind: 'ref'; ref: AssetRef; text: string }
-  | { kind: 'local'; path: string; name?: string; version?: string; type?: string; description?: string; tags: Record<string, string> };
+  | {
+      kind: 'local';
+      path: string;
+      name?: string;
+      version?: string;
+      type?: string;
+      description?: string;
+      tags: Record<string, string>;
+    };
 
 export type EnvironmentSource =
   | { kind: 'ref'; ref: AssetRef; text: string }
@@ -267,11 +296,19 @@ function schemaKind(schemaUrl: string | undefined): string | undefined {
   return schemaUrl ? /\/([A-Za-z]+)\.schema\.json$/.exec(schemaUrl)?.[1] : undefined;
 }
 
-function expectSchema(file: YamlFile, data: Record<string, unknown>, accepted: readonly string[], what: string): string | undefined {
+function expectSchema(
+  file: YamlFile,
+  data: Record<string, unknown>,
+  accepted: readonly string[],
+  what: string,
+): string | undefined {
   const kind = schemaKind(typeof data['$schema'] === 'string' ? data['$schema'] : undefined);
   if (kind !== undefined && !accepted.includes(kind)) {
     throw new YamlFileError(file.file, [
-      { message: `$schema is ${kind}, but this input takes ${what} (${accepted.join(' or ')})`, ...file.locate(['$schema']) },
+      {
+        message: `$schema is ${kind}, but this input takes ${what} (${accepted.join(' or ')})`,
+        ...file.locate(['$schema']),
+      },
     ]);
   }
   return kind;
@@ -296,10 +333,20 @@ export function parseEndpoint(file: YamlFile, options: { name?: string } = {}): 
   let compute: string | undefined;
   if (spec.compute) {
     compute = /^azureml:([A-Za-z0-9][A-Za-z0-9_-]*)$/.exec(spec.compute)?.[1];
-    check(problems, file, ['compute'], compute ? undefined : `compute '${spec.compute}' must be written 'azureml:<compute-name>'`);
+    check(
+      problems,
+      file,
+      ['compute'],
+      compute ? undefined : `compute '${spec.compute}' must be written 'azureml:<compute-name>'`,
+    );
   }
   if (spec.identity?.type === 'user_assigned' && !spec.identity.user_assigned_identities?.length) {
-    check(problems, file, ['identity'], "identity type user_assigned needs 'user_assigned_identities' with at least one resource_id");
+    check(
+      problems,
+      file,
+      ['identity'],
+      "identity type user_assigned needs 'user_assigned_identities' with at least one resource_id",
+    );
   }
   if (problems.length > 0) throw new YamlFileError(file.file, problems);
   return {
@@ -320,7 +367,13 @@ export function parseEndpoint(file: YamlFile, options: { name?: string } = {}): 
   };
 }
 
-function assetRef(file: YamlFile, path: readonly string[], value: string, kind: AssetKind, problems: Problem[]): AssetRef | undefined {
+function assetRef(
+  file: YamlFile,
+  path: readonly string[],
+  value: string,
+  kind: AssetKind,
+  problems: Problem[],
+): AssetRef | undefined {
   try {
     return parseAssetRef(value, kind, { requirePrefix: true });
   } catch (error) {
@@ -336,27 +389,53 @@ function localPath(file: YamlFile, path: string): string {
 
 export function parseDeployment(file: YamlFile, options: { name?: string } = {}): DeploymentSpec {
   const data = file.toJS();
-  const kind = expectSchema(file, data, ['managedOnlineDeployment', 'kubernetesOnlineDeployment'], 'an online deployment');
+  const kind = expectSchema(
+    file,
+    data,
+    ['managedOnlineDeployment', 'kubernetesOnlineDeployment'],
+    'an online deployment',
+  );
   const spec = file.validate(DeploymentSchema, data);
   const problems: Problem[] = [];
   const name = options.name ?? spec.name;
   if (name === undefined) check(problems, file, [], "the deployment has no 'name'");
   else check(problems, file, ['name'], nameProblem(name, 'deployment'));
-  const computeType: ComputeType = kind === 'kubernetesOnlineDeployment' || spec.type === 'kubernetes' ? 'Kubernetes' : 'Managed';
+  const computeType: ComputeType =
+    kind === 'kubernetesOnlineDeployment' || spec.type === 'kubernetes' ? 'Kubernetes' : 'Managed';
   if (spec.data_collector !== undefined) {
-    check(problems, file, ['data_collector'], 'data_collector needs Azure ML API 2023-04-01-preview or later; this action speaks 2022-10-01 (the version of @azure/arm-machinelearning): remove it, or configure data collection with the CLI after the deployment');
+    check(
+      problems,
+      file,
+      ['data_collector'],
+      'data_collector needs Azure ML API 2023-04-01-preview or later; this action speaks 2022-10-01 (the version of @azure/arm-machinelearning): remove it, or configure data collection with the CLI after the deployment',
+    );
   }
   if (spec.with_package !== undefined) {
-    check(problems, file, ['with_package'], 'with_package (model packaging, preview) is not supported by the 2022-10-01 API this action uses: remove it');
+    check(
+      problems,
+      file,
+      ['with_package'],
+      'with_package (model packaging, preview) is not supported by the 2022-10-01 API this action uses: remove it',
+    );
   }
   if (computeType === 'Managed' && spec.resources) {
-    check(problems, file, ['resources'], "'resources' applies to Kubernetes deployments only; managed deployments size with 'instance_type'");
+    check(
+      problems,
+      file,
+      ['resources'],
+      "'resources' applies to Kubernetes deployments only; managed deployments size with 'instance_type'",
+    );
   }
   if (computeType === 'Managed' && !spec.instance_type) {
     check(problems, file, [], "a managed deployment needs 'instance_type' (e.g. Standard_DS3_v2)");
   }
   if (spec.scale_settings?.type === 'target_utilization' && computeType === 'Managed') {
-    check(problems, file, ['scale_settings', 'type'], "scale_settings type target_utilization is for Kubernetes deployments; managed deployments use 'default' (and autoscale rules)");
+    check(
+      problems,
+      file,
+      ['scale_settings', 'type'],
+      "scale_settings type target_utilization is for Kubernetes deployments; managed deployments use 'default' (and autoscale rules)",
+    );
   }
 
   let model: ModelSource | undefined;
@@ -400,7 +479,12 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
     };
   }
   if (!environment && !model) {
-    check(problems, file, [], "the deployment needs an 'environment' (a registered 'azureml:<name>:<version>' or an inline image), or a model that brings its own (mlflow_model, triton_model)");
+    check(
+      problems,
+      file,
+      [],
+      "the deployment needs an 'environment' (a registered 'azureml:<name>:<version>' or an inline image), or a model that brings its own (mlflow_model, triton_model)",
+    );
   }
 
   let code: CodeSource | undefined;
@@ -410,11 +494,22 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
     if (ref) code = { kind: 'ref', ref, text: codeValue };
   } else if (codeValue !== undefined) {
     const path = typeof codeValue === 'string' ? codeValue : (codeValue.local_path ?? codeValue.path);
-    if (path === undefined) check(problems, file, ['code_configuration', 'code'], "code needs a local folder path or 'azureml:<name>:<version>'");
+    if (path === undefined)
+      check(
+        problems,
+        file,
+        ['code_configuration', 'code'],
+        "code needs a local folder path or 'azureml:<name>:<version>'",
+      );
     else code = { kind: 'local', path: localPath(file, path) };
   }
   if (spec.code_configuration && !code) {
-    check(problems, file, ['code_configuration'], "code_configuration needs 'code' (the folder that holds the scoring script)");
+    check(
+      problems,
+      file,
+      ['code_configuration'],
+      "code_configuration needs 'code' (the folder that holds the scoring script)",
+    );
   }
   if (problems.length > 0) throw new YamlFileError(file.file, problems);
 
@@ -458,9 +553,9 @@ export function readDeploymentFile(path: string, options: { name?: string } = {}
 export function detectFileKind(file: YamlFile): 'endpoint' | 'deployment' | undefined {
   const data = file.toJS();
   const kind = schemaKind(typeof data['$schema'] === 'string' ? data['$schema'] : undefined);
-  if (kind) return /OnlineEndpoint$/.test(kind) ? 'endpoint' : /OnlineDeployment$/.test(kind) ? 'deployment' : undefined;
+  if (kind)
+    return /OnlineEndpoint$/.test(kind) ? 'endpoint' : /OnlineDeployment$/.test(kind) ? 'deployment' : undefined;
   if ('endpoint_name' in data || 'instance_type' in data || 'code_configuration' in data) return 'deployment';
   if ('auth_mode' in data) return 'endpoint';
   return undefined;
 }
-

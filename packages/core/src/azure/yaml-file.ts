@@ -52,7 +52,11 @@ export class YamlFile {
     // Placeholders also break the YAML around them; report the cause, not the syntax errors it makes.
     const placeholders = templatePlaceholders(text);
     if (placeholders.length > 0) {
-      throw new YamlFileError(file, placeholders, 'The azureml-examples templates are filled in by their scripts (sed) before use.');
+      throw new YamlFileError(
+        file,
+        placeholders,
+        'The azureml-examples templates are filled in by their scripts (sed) before use.',
+      );
     }
     const syntax = document.errors.map((error) => ({
       message: error.message.replace(/ at line \d+, column \d+.*$/s, ''),
@@ -70,7 +74,10 @@ export class YamlFile {
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new UserError(`${file} cannot be read: check the path (relative to the repository root) and that the job checked out the repository.`, { file });
+      throw new UserError(
+        `${file} cannot be read: check the path (relative to the repository root) and that the job checked out the repository.`,
+        { file },
+      );
     }
     return YamlFile.parse(text, file);
   }

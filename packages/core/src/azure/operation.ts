@@ -1,0 +1,174 @@
+import * as core from '@actions/core';
+import { formatDuration } from '../duration.ts';
+
+/**
+ * Long-running ARM operations, followed: a progress line at least every 30 s (state and time elapsed), a timeout
+ * that stops waiting, the service's `Retry-After` (honoured by the SDK's poller), and failures turned into typed
+ * errors that carry the service's own code and message.
+ */
+
+/** An error the Azure service returned: its HTTP status, its `error.code`, its message and details. */
+export class AzureServiceError extends Error {
+  override name = 'AzureServiceError';
+  readonly code: string;
+  readonly statusCode: number | undefined;
+  readonly details: unknown;
+
+  constructor(message: string, code: string, statusCode?: number, details?: unknown) {
+    super(message);
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+}
+
+/** The operation ran and ended Failed or Canceled. */
+export class OperationFailedError extends AzureServiceError {
+  override name = 'OperationFailedError';
+}
+
+/** We stopped waiting; the operation may still be running in Azure. */
+export class OperationTimeoutError extends Error {
+  override name = 'OperationTimeoutError';
+  readonly lastState: string | undefined;
+
+  constructor(message: string, lastState: string | undefined) {
+    super(message);
+    this.lastState = lastState;
+  }
+}
+
+interface RestErrorLike {
+  name?: string;
+  message: string;
+  code?: string;
+  statusCode?: number;
+  details?: unknown;
+  response?: { bodyAsText?: string | null };
+}
+
+function armError(body: string | null | undefined): { code?: string; message?: string; details?: unknown } | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: string; message?: string; details?: unknown } };
+    return parsed.error;
+  } catch {
+    return undefined;
+  }
+}
+
+const LRO_FAILURE = /^The long-running operation has failed\. ([^.\s]+)\. ([\s\S]*)$/;
+
+/**
+ * The service's code and message from anything the SDK throws: a RestError (ARM error body), the poller's failure
+ * ("The long-running operation has failed. <code>. <message>") or a network error.
+ */
+export function toServiceError(error: unknown, action: string): Error {
+  if (error instanceof AzureServiceError || error instanceof OperationTimeoutError) return error;
+  if (!(error instanceof Error)) return new Error(`${action} failed: ${String(error)}`);
+  const rest = error as RestErrorLike;
+  const failed = LRO_FAILURE.exec(rest.message);
+  if (failed) {
+    const [, code, message] = failed as unknown as [string, string, string];
+    return new OperationFailedError(`${action} failed: ${code}: ${message}`, code);
+  }
+  if (rest.name === 'RestError') {
+    const body = armError(rest.response?.bodyAsText);
+    const code = body?.code ?? rest.code ?? (rest.statusCode ? `HTTP${rest.statusCode}` : 'RequestFailed');
+    const message = body?.message ?? rest.message;
+    const status = rest.statusCode ? ` (HTTP ${rest.statusCode})` : '';
+    return new AzureServiceError(
+      `${action} failed${status}: ${code}: ${message}`,
+      code,
+      rest.statusCode,
+      body?.details ?? rest.details,
+    );
+  }
+  return new Error(`${action} failed: ${rest.message}`);
+}
+
+/** The part of the SDK's poller this needs (core-lro's PollerLike). */
+export interface PollerLike<T> {
+  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
+  stopPolling(): void;
+}
+
+export interface BeginOptions {
+  updateIntervalInMs: number;
+  abortSignal: AbortSignal;
+}
+
+export interface FollowOptions {
+  /** What is being done, for progress lines and errors: "Creating deployment green on endpoint fraud". */
+  action: string;
+  timeoutMs: number;
+  /** How often a progress line is printed; at most 30 s. */
+  progressEveryMs?: number;
+  /** The poll interval when the service gives no Retry-After. */
+  pollIntervalMs?: number;
+  /** Reads the resource's state (e.g. provisioningState) for progress lines and the timeout message. */
+  readState?: () => Promise<string | undefined>;
+  log?: (line: string) => void;
+}
+
+export async function followOperation<T>(
+  begin: (options: BeginOptions) => Promise<PollerLike<T>>,
+  options: FollowOptions,
+): Promise<T> {
+  const log = options.log ?? ((line: string) => core.info(line));
+  const started = Date.now();
+  const controller = new AbortController();
+  let lastState: string | undefined;
+  const readState = async () => {
+    try {
+      lastState = (await options.readState?.()) ?? lastState;
+    } catch {
+      // A failed progress read must not fail the operation; the next one may work.
+    }
+    return lastState;
+  };
+  const progressEveryMs = Math.min(options.progressEveryMs ?? 30_000, 30_000);
+  const progress = setInterval(() => {
+    void readState().then((state) =>
+      log(`… ${options.action}: ${state ?? 'in progress'} (${formatDuration(Date.now() - started)} elapsed)`),
+    );
+  }, progressEveryMs);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      void readState().finally(() =>
+        reject(
+          new OperationTimeoutError(
+            `${options.action} did not finish within ${formatDuration(options.timeoutMs)} ` +
+              `(last state: ${lastState ?? 'unknown'}). It may still be running in Azure; raise 'timeout' if it needs longer.`,
+            lastState,
+          ),
+        ),
+      );
+    }, options.timeoutMs);
+  });
+  try {
+    const work = (async () => {
+      const poller = await begin({
+        updateIntervalInMs: options.pollIntervalMs ?? 5000,
+        abortSignal: controller.signal,
+      });
+      try {
+        return await poller.pollUntilDone({ abortSignal: controller.signal });
+      } finally {
+        poller.stopPolling();
+      }
+    })();
+    // Once the timeout wins, the aborted work's rejection is expected; keep it from surfacing as unhandled.
+    work.catch(() => undefined);
+    const result = await Promise.race([work, timeout]);
+    log(`✓ ${options.action}: done in ${formatDuration(Date.now() - started)}`);
+    return result;
+  } catch (error) {
+    throw toServiceError(error, options.action);
+  } finally {
+    clearInterval(progress);
+    clearTimeout(timer);
+  }
+}
