@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
+import { generate } from 'selfsigned';
 
 export const REQUIRE_DOCKER = process.env['REQUIRE_DOCKER'] === '1';
 
@@ -232,7 +232,7 @@ export async function startTokenServer(options: {
 }): Promise<TokenServer> {
   const issuer = 'test-token-issuer';
   const service = 'test-registry';
-  const pems = await selfsigned.generate([{ name: 'commonName', value: issuer }], {
+  const pems = await generate([{ name: 'commonName', value: issuer }], {
     keyType: 'rsa',
     keySize: 2048,
     algorithm: 'sha256',
@@ -252,7 +252,16 @@ export async function startTokenServer(options: {
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [certificateDer.toString('base64')] };
-    const claims = { iss: issuer, sub: account ?? '', aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: issuer,
+      sub: account ?? '',
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const body = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(body).sign(pems.private);
     return `${body}.${base64url(signature)}`;
@@ -265,7 +274,10 @@ export async function startTokenServer(options: {
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    let scopes = url.searchParams.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean);
+    let scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((scope) => scope.split(' '))
+      .filter(Boolean);
     let account: string | undefined | null;
     if (request.method === 'POST') {
       let text = '';
