@@ -1,0 +1,103 @@
+/** Helpers shared by the ARM handlers: api-version, workspace lookup, ids, bodies and paging. */
+import { armError, badArgument } from '../http/errors.ts';
+import type { RequestContext } from '../http/router.ts';
+import type { Service } from '../service.ts';
+import type { JsonObject, WorkspaceState } from '../state.ts';
+
+export const PROVIDER = 'Microsoft.MachineLearningServices';
+const OLDEST_API_VERSION = '2022-10-01';
+const MIRROR_API_VERSION = '2023-04-01';
+
+/** api-version comparison: ISO dates compare as strings, a `-preview` suffix sorts after its date. */
+export function checkApiVersion(ctx: RequestContext, resourceType: string): string {
+  const apiVersion = ctx.query.get('api-version');
+  if (apiVersion === null || apiVersion === '') {
+    throw armError(
+      400,
+      'MissingApiVersionParameter',
+      'The api-version query parameter (?api-version=) is required for all requests.',
+    );
+  }
+  if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion) || apiVersion < OLDEST_API_VERSION) {
+    throw armError(
+      400,
+      'NoRegisteredProviderFound',
+      `No registered resource provider found for location '${ctx.url.host}' and API version '${apiVersion}' for type '${resourceType}'. The supported api-versions are '${OLDEST_API_VERSION}' and later.`,
+    );
+  }
+  return apiVersion;
+}
+
+/** `mirrorTraffic` exists from api-version 2023-04-01 on; older versions neither see nor send it. */
+export function supportsMirrorTraffic(apiVersion: string): boolean {
+  return apiVersion >= MIRROR_API_VERSION;
+}
+
+export function resolveWorkspace(service: Service, ctx: RequestContext): WorkspaceState {
+  const subscriptionId = ctx.params['subscriptionId'] ?? '';
+  const resourceGroup = ctx.params['resourceGroupName'] ?? '';
+  const name = ctx.params['workspaceName'] ?? '';
+  if (subscriptionId.toLowerCase() !== service.subscriptionId.toLowerCase()) {
+    throw armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+  }
+  const workspace = service.workspace({ resourceGroup, workspace: name });
+  if (workspace !== undefined) return workspace;
+  const groupExists = Object.values(service.state.workspaces).some(
+    (candidate) => candidate.resourceGroup.toLowerCase() === resourceGroup.toLowerCase(),
+  );
+  if (!groupExists)
+    throw armError(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
+  throw armError(
+    404,
+    'ResourceNotFound',
+    `The Resource '${PROVIDER}/workspaces/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+}
+
+export function workspaceId(service: Service, workspace: WorkspaceState): string {
+  return `/subscriptions/${service.subscriptionId}/resourceGroups/${workspace.resourceGroup}/providers/${PROVIDER}/workspaces/${workspace.name}`;
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function requireBody(ctx: RequestContext): JsonObject {
+  if (ctx.rawBody.trim() === '')
+    throw armError(400, 'InvalidRequestContent', 'The request content was invalid: the body is empty.');
+  if (!isObject(ctx.body)) {
+    throw armError(
+      400,
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized as a JSON object.',
+    );
+  }
+  return ctx.body;
+}
+
+export function optionalObject(body: JsonObject, key: string): JsonObject | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw badArgument(`'${key}' must be an object.`);
+  return value;
+}
+
+export function stringMap(value: unknown, field: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || Object.values(value).some((item) => typeof item !== 'string')) {
+    throw badArgument(`'${field}' must be an object of strings.`);
+  }
+  return value as Record<string, string>;
+}
+
+/** One page of a list, with a `nextLink` that carries the position in `$skip` (the spec's continuation token). */
+export function page<T>(service: Service, ctx: RequestContext, items: T[]): { value: T[]; nextLink?: string } {
+  const skipToken = ctx.query.get('$skip');
+  const start = skipToken === null ? 0 : Number.parseInt(Buffer.from(skipToken, 'base64url').toString(), 10);
+  if (!Number.isInteger(start) || start < 0) throw badArgument(`Invalid continuation token '${skipToken ?? ''}'.`);
+  const end = start + service.options.pageSize;
+  if (end >= items.length) return { value: items.slice(start) };
+  const next = new URL(ctx.url.href);
+  next.searchParams.set('$skip', Buffer.from(String(end)).toString('base64url'));
+  return { value: items.slice(start, end), nextLink: next.href };
+}

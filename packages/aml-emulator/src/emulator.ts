@@ -1,0 +1,201 @@
+/** `startEmulator`: loads or creates the state, generates the CA, and serves everything on one loopback port. */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assetRoutes, putAssetVersion } from './arm/assets.ts';
+import { deploymentRoutes } from './arm/online-deployments.ts';
+import { endpointRoutes } from './arm/online-endpoints.ts';
+import { operationRoutes } from './arm/operations.ts';
+import { workspaceRoutes } from './arm/workspaces.ts';
+import { entraRoutes } from './auth/entra.ts';
+import { mintFederatedToken, oidcRoutes } from './auth/oidc.ts';
+import { SigningKey } from './auth/signing-key.ts';
+import { controlRoutes } from './control.ts';
+import { FaultRegistry, modelKey } from './faults.ts';
+import { Router } from './http/router.ts';
+import { createRequestListener } from './http/server.ts';
+import { advance } from './lro.ts';
+import { toDataUri } from './scoring/model.ts';
+import { scoringRoutes } from './scoring/plane.ts';
+import { Service } from './service.ts';
+import { loadState, newWorkspace, workspaceKey } from './state.ts';
+import type { JsonObject } from './state.ts';
+import { prepareTls } from './tls.ts';
+import { DEFAULT_QUOTA } from './types.ts';
+import type { EmulatedModel, Emulator, EmulatorOptions, Faults, WorkspaceRef } from './types.ts';
+
+const DEFAULT_WORKSPACE: WorkspaceRef = { resourceGroup: 'mlops-rg', workspace: 'mlops-ws' };
+
+async function signingKeys(service: { state: Service['state'] }): Promise<{ entra: SigningKey; oidc: SigningKey }> {
+  const stored = service.state.signingKeys;
+  if (stored !== undefined) {
+    return { entra: await SigningKey.fromJwk(stored.entra), oidc: await SigningKey.fromJwk(stored.oidc) };
+  }
+  const keys = { entra: await SigningKey.generate(), oidc: await SigningKey.generate() };
+  service.state.signingKeys = { entra: keys.entra.toJSON() as JsonObject, oidc: keys.oidc.toJSON() as JsonObject };
+  return keys;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function createFaults(service: Service): Faults {
+  return {
+    http: (rule) => service.faults.addHttpRule(rule),
+    operation: (target, fault) => {
+      const workspace = service.requireWorkspace(target.workspace);
+      service.faults.setOperationFault(
+        { resourceGroup: workspace.resourceGroup, workspace: workspace.name },
+        target,
+        fault,
+      );
+    },
+    model: (name, version, fault, workspace) => {
+      const found = service.requireWorkspace(workspace);
+      service.faults.setModelFault(
+        modelKey({ resourceGroup: found.resourceGroup, workspace: found.name }, name, version),
+        fault,
+      );
+    },
+    changeTraffic: (endpointName, change, workspace) => {
+      advance(service, new Date());
+      const endpoint = service.requireWorkspace(workspace).endpoints[endpointName];
+      if (endpoint === undefined) throw new Error(`no online endpoint ${endpointName}`);
+      for (const key of ['traffic', 'mirrorTraffic'] as const) {
+        const weights = change[key];
+        if (weights === undefined) continue;
+        endpoint.properties[key] = { ...weights };
+        endpoint.live[key] = { ...weights };
+      }
+      endpoint.roundRobin = {};
+      endpoint.mirrorCredit = 0;
+      service.save();
+    },
+    clear: () => service.faults.clear(),
+  };
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const state = loadState(options.stateFile);
+  const workspaces = options.workspaces ?? [DEFAULT_WORKSPACE];
+  const [primary = DEFAULT_WORKSPACE] = workspaces;
+  const location = options.location ?? 'eastus';
+  for (const ref of workspaces) state.workspaces[workspaceKey(ref)] ??= newWorkspace(ref, location);
+
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'aml-emulator-'));
+  mkdirSync(dataDir, { recursive: true });
+  const tls = await prepareTls(dataDir, state.ca);
+  state.ca = tls.ca;
+
+  const service = new Service(
+    state,
+    {
+      provisioningMs: options.provisioningMs ?? 1500,
+      ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
+      quota: options.quota ?? {},
+      defaultQuota: DEFAULT_QUOTA,
+      location,
+      pageSize: options.pageSize ?? 100,
+      recordBodies: options.recordBodies ?? false,
+      ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
+      defaultWorkspace: primary,
+    },
+    await signingKeys({ state }),
+    new FaultRegistry(),
+  );
+  const faults = createFaults(service);
+
+  const registerModel = async (
+    workspace: WorkspaceRef | undefined,
+    name: string,
+    version: string,
+    model: EmulatedModel,
+  ): Promise<void> => {
+    const found = service.requireWorkspace(workspace);
+    const properties = {
+      description: `Registered through aml-emulator (${model.format})`,
+      modelType: 'custom_model',
+      modelUri: toDataUri(model),
+    };
+    putAssetVersion(found, 'models', name, version, properties, 'aml-emulator', new Date());
+    service.save();
+  };
+  const traffic = (endpointName: string, workspace?: WorkspaceRef): Record<string, number> => {
+    advance(service, new Date());
+    const endpoint = service.requireWorkspace(workspace).endpoints[endpointName];
+    if (endpoint === undefined) throw new Error(`no online endpoint ${endpointName}`);
+    return { ...endpoint.live.traffic };
+  };
+
+  const urls = () => ({
+    arm: service.baseUrl,
+    authorityHost: service.baseUrl,
+    control: `${service.baseUrl}_emulator/`,
+    oidcIssuer: service.oidcIssuer,
+  });
+  const credentials = {
+    tenantId: state.credentials.tenantId,
+    clientId: state.credentials.clientId,
+    clientSecret: state.credentials.clientSecret,
+    subscriptionId: state.credentials.subscriptionId,
+    resourceGroup: primary.resourceGroup,
+    workspace: primary.workspace,
+  };
+  const info = (): Record<string, unknown> => ({
+    armEndpoint: service.baseUrl,
+    authorityHost: service.baseUrl,
+    ...credentials,
+    caFile: tls.caFile,
+    controlUrl: urls().control,
+    oidcIssuer: service.oidcIssuer,
+    location,
+    workspaces,
+  });
+
+  const router = new Router();
+  router.add(
+    ...controlRoutes({ service, faults, info, registerModel, traffic }),
+    ...oidcRoutes(service),
+    ...scoringRoutes(service),
+    ...workspaceRoutes(service),
+    ...endpointRoutes(service),
+    ...deploymentRoutes(service),
+    ...assetRoutes(service),
+    ...operationRoutes(service),
+    ...entraRoutes(service),
+  );
+  const listener = createRequestListener(service, router);
+  const server = createServer({ key: tls.server.key, cert: tls.server.cert }, (request, response) => {
+    void listener(request, response);
+  });
+  const port = await listen(server, options.port ?? 0);
+  service.baseUrl = `https://127.0.0.1:${port}/`;
+  service.save();
+
+  return {
+    urls: urls(),
+    credentials,
+    caFile: tls.caFile,
+    caPem: tls.ca.cert,
+    mintFederatedToken: (claims) => mintFederatedToken(service, claims),
+    models: { register: registerModel },
+    faults,
+    requests: () => service.requestLog.map((entry) => ({ ...entry })),
+    traffic,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        service.save();
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,31 @@
+/** Errors that carry the exact HTTP answer the caller should get. */
+
+export class HttpError extends Error {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, body: unknown, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+export interface ArmErrorBody {
+  error: { code: string; message: string; target?: string; details: unknown[]; additionalInfo: unknown[] };
+}
+
+export function armErrorBody(code: string, message: string, target?: string): ArmErrorBody {
+  return { error: { code, message, ...(target === undefined ? {} : { target }), details: [], additionalInfo: [] } };
+}
+
+/** An error in ARM's shape (`error.code`, `message`, `details`). */
+export function armError(status: number, code: string, message: string, headers?: Record<string, string>): HttpError {
+  return new HttpError(status, armErrorBody(code, message), `${code}: ${message}`, headers);
+}
+
+export const badArgument = (message: string): HttpError => armError(400, 'BadArgument', message);
+export const notFound = (message: string): HttpError => armError(404, 'UserError', message);
+export const conflict = (message: string): HttpError => armError(409, 'Conflict', message);

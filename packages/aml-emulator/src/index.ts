@@ -1,0 +1,20 @@
+/** @mlops-actions/aml-emulator: a local Azure ML control plane, Entra token endpoint and scoring plane. */
+export { startEmulator } from './emulator.ts';
+export { toDataUri as modelDataUri } from './scoring/model.ts';
+export { DEFAULT_QUOTA } from './types.ts';
+export type {
+  EmulatedModel,
+  Emulator,
+  EmulatorCredentials,
+  EmulatorOptions,
+  EmulatorUrls,
+  Faults,
+  HttpFaultRule,
+  ModelFault,
+  OperationFault,
+  OperationFailureCode,
+  OperationFaultTarget,
+  RequestLogEntry,
+  TrafficChange,
+  WorkspaceRef,
+} from './types.ts';

@@ -1,0 +1,124 @@
+/**
+ * Long-running operations as ARM runs them. An operation ends at a due time and is completed lazily,
+ * whenever anything looks at the state, so there are no timers to leak and persisted operations resume.
+ */
+import { randomUUID } from 'node:crypto';
+import { targetKey } from './faults.ts';
+import type { RequestContext } from './http/router.ts';
+import { completeOperation } from './provisioning.ts';
+import type { Service } from './service.ts';
+import type { JsonObject, OperationAction, OperationRecord, WorkspaceState } from './state.ts';
+
+export interface OperationSpec {
+  workspace: WorkspaceState;
+  endpoint: string;
+  deployment?: string;
+  action: OperationAction;
+  previous?: JsonObject;
+  payload?: JsonObject;
+}
+
+const DEFAULT_FAILURE_MESSAGES: Record<string, string> = {
+  ResourceNotReady:
+    'User container has crashed or terminated. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-resourcenotready',
+  OutOfQuota:
+    'Not enough quota available for this deployment. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-outofquota',
+  ImageBuildFailure:
+    'Image build failed. Check the build log in the workspace storage. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-imagebuildfailure',
+  OperationCanceled:
+    'The operation was canceled by another operation with a higher priority. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-operationcanceled',
+};
+
+export function beginOperation(service: Service, ctx: RequestContext, spec: OperationSpec): OperationRecord {
+  const ref = { resourceGroup: spec.workspace.resourceGroup, workspace: spec.workspace.name };
+  const fault = service.faults.takeOperationFault(targetKey(ref, spec.endpoint, spec.deployment));
+  const prefix = spec.deployment === undefined ? 'oe' : 'od';
+  const operation: OperationRecord = {
+    id: `${prefix}:${randomUUID()}:${randomUUID()}`,
+    location: spec.workspace.location,
+    resourceGroup: spec.workspace.resourceGroup,
+    workspace: spec.workspace.name,
+    endpoint: spec.endpoint,
+    ...(spec.deployment === undefined ? {} : { deployment: spec.deployment }),
+    action: spec.action,
+    status: 'InProgress',
+    startTime: ctx.now.toISOString(),
+    dueAt: fault?.outcome === 'NeverEnds' ? null : ctx.now.getTime() + service.options.provisioningMs,
+    ...(spec.previous === undefined ? {} : { previous: spec.previous }),
+    ...(spec.payload === undefined ? {} : { payload: spec.payload }),
+  };
+  if (fault?.outcome === 'Failed') {
+    operation.plannedFailure = {
+      code: fault.code,
+      message: fault.message ?? DEFAULT_FAILURE_MESSAGES[fault.code] ?? `The operation failed with ${fault.code}.`,
+    };
+  }
+  service.state.operations[operation.id] = operation;
+  return operation;
+}
+
+/** Completes every operation whose time has come, oldest first. */
+export function advance(service: Service, now: Date): boolean {
+  const due = Object.values(service.state.operations)
+    .filter(
+      (operation) => operation.status === 'InProgress' && operation.dueAt !== null && operation.dueAt <= now.getTime(),
+    )
+    .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+  for (const operation of due) completeOperation(service, operation, new Date(operation.dueAt ?? now.getTime()));
+  return due.length > 0;
+}
+
+function providerPath(service: Service, operation: OperationRecord, collection: string): string {
+  return `subscriptions/${service.subscriptionId}/providers/Microsoft.MachineLearningServices/locations/${operation.location}/${collection}/${operation.id}`;
+}
+
+export function operationStatusId(service: Service, operation: OperationRecord): string {
+  return `/${providerPath(service, operation, 'mfeOperationsStatus')}`;
+}
+
+export function operationStatusUrl(service: Service, operation: OperationRecord, apiVersion: string): string {
+  return `${service.baseUrl}${providerPath(service, operation, 'mfeOperationsStatus')}?api-version=${apiVersion}`;
+}
+
+export function operationResultUrl(service: Service, operation: OperationRecord, apiVersion: string): string {
+  return `${service.baseUrl}${providerPath(service, operation, 'mfeOperationResults')}?api-version=${apiVersion}`;
+}
+
+export function retryAfterHeader(service: Service): Record<string, string> {
+  const seconds = service.options.retryAfterSeconds;
+  return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
+}
+
+/**
+ * PUT answers carry `Azure-AsyncOperation`; 202 answers (PATCH, DELETE, POST) carry `Location` as well,
+ * which is where the final result is read.
+ */
+export function operationHeaders(
+  service: Service,
+  operation: OperationRecord,
+  apiVersion: string,
+  style: 'put' | 'accepted',
+): Record<string, string> {
+  return {
+    'Azure-AsyncOperation': operationStatusUrl(service, operation, apiVersion),
+    'x-ms-async-operation-timeout': 'PT1H',
+    ...(style === 'accepted' ? { Location: operationResultUrl(service, operation, apiVersion) } : {}),
+    ...retryAfterHeader(service),
+  };
+}
+
+export function activeOperation(
+  service: Service,
+  workspace: WorkspaceState,
+  endpoint: string,
+  deployment?: string,
+): OperationRecord | undefined {
+  return Object.values(service.state.operations).find(
+    (operation) =>
+      operation.status === 'InProgress' &&
+      operation.resourceGroup === workspace.resourceGroup &&
+      operation.workspace === workspace.name &&
+      operation.endpoint === endpoint &&
+      operation.deployment === deployment,
+  );
+}

@@ -1,0 +1,159 @@
+/** Public types of the emulator's library API. */
+
+export interface WorkspaceRef {
+  resourceGroup: string;
+  workspace: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 (default) picks any free port on 127.0.0.1. */
+  port?: number;
+  /** How long a long-running operation stays Creating/Updating/Deleting (default 1500 ms). */
+  provisioningMs?: number;
+  /** `Retry-After` sent on long-running-operation responses; no header when undefined. */
+  retryAfterSeconds?: number;
+  /** Keeps resources, credentials, keys and the CA across restarts. */
+  stateFile?: string;
+  /** Default: one workspace `mlops-ws` in resource group `mlops-rg`. */
+  workspaces?: WorkspaceRef[];
+  /** Maximum instances per SKU (instance type) across the subscription; unlisted SKUs get {@link DEFAULT_QUOTA}. */
+  quota?: Record<string, number>;
+  /** Where `ca.pem` is written (default: a fresh temporary directory). */
+  dataDir?: string;
+  /** Location of the workspaces (default `eastus`). */
+  location?: string;
+  /** Page size of list operations before a `nextLink` is returned (default 100). */
+  pageSize?: number;
+  /** Keep request and response bodies in {@link Emulator.requests} (for conformance checks). */
+  recordBodies?: boolean;
+}
+
+export const DEFAULT_QUOTA = 20;
+
+export interface EmulatorUrls {
+  /** ARM endpoint, e.g. `https://127.0.0.1:PORT/`. */
+  arm: string;
+  /** Entra authority host, e.g. `https://127.0.0.1:PORT/`. */
+  authorityHost: string;
+  /** Control API base, e.g. `https://127.0.0.1:PORT/_emulator/`. */
+  control: string;
+  /** Issuer of GitHub-like OIDC tokens, e.g. `https://127.0.0.1:PORT/oidc`. */
+  oidcIssuer: string;
+}
+
+export interface EmulatorCredentials {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  workspace: string;
+}
+
+/** The model artifact format the scoring plane understands. */
+export interface EmulatedModel {
+  format: 'linear/v1';
+  weights: number[];
+  bias?: number;
+}
+
+export interface RequestLogEntry {
+  time: string;
+  method: string;
+  path: string;
+  apiVersion?: string;
+  status: number;
+  /** e.g. `onlineEndpoints.get`, `onlineDeployments.createOrUpdate`, `operationStatus`, `token`, `score`, `control`. */
+  kind: string;
+  /** Swagger operationId for ARM requests, e.g. `OnlineEndpoints_Get`. */
+  operationId?: string;
+  durationMs: number;
+  /** Deployment that answered a scoring request. */
+  deployment?: string;
+  requestBody?: unknown;
+  responseBody?: unknown;
+}
+
+/** Makes the next `times` requests that match respond differently. */
+export interface HttpFaultRule {
+  /** HTTP method; any when omitted. */
+  method?: string;
+  /** Glob on the URL path (`*` within a segment, `**` across segments) or a RegExp. */
+  path?: string | RegExp;
+  /** Request kind as in the request log, e.g. `onlineEndpoints.get`. */
+  kind?: string;
+  /** How many matching requests are affected (default 1; `Infinity` for all). */
+  times?: number;
+  /** Respond with this status instead of serving the request. */
+  status?: number;
+  /** `Retry-After` header of the injected response. */
+  retryAfterSeconds?: number;
+  /** Body of the injected response (default: an ARM error body). */
+  body?: unknown;
+  /** Extra latency before the request is served (or before the injected status). */
+  delayMs?: number;
+  /** Never respond. */
+  hang?: boolean;
+}
+
+export type OperationFailureCode =
+  'ResourceNotReady' | 'OutOfQuota' | 'ImageBuildFailure' | 'OperationCanceled' | 'BadArgument' | 'InternalServerError';
+
+/** Decides how the next long-running operation on a resource ends. */
+export type OperationFault =
+  { outcome: 'Failed'; code: OperationFailureCode | string; message?: string } | { outcome: 'NeverEnds' };
+
+export interface OperationFaultTarget {
+  endpoint: string;
+  /** Targets a deployment of the endpoint; the endpoint itself when omitted. */
+  deployment?: string;
+  workspace?: WorkspaceRef;
+}
+
+/** Behaviour of a model version wherever it is deployed. */
+export interface ModelFault {
+  /** `init()` raises this; provisioning ends Failed (ResourceNotReady) with a traceback in the logs. */
+  initError?: string;
+  /** `run()` raises this; scoring answers 424. */
+  scoreError?: string;
+  /** Added to every prediction (wrong answers). */
+  answerOffset?: number;
+  /** Extra latency of every scoring request. */
+  latencyMs?: number;
+}
+
+export interface TrafficChange {
+  traffic?: Record<string, number>;
+  mirrorTraffic?: Record<string, number>;
+}
+
+export interface Faults {
+  /** Adds an HTTP fault rule; returns its id. */
+  http(rule: HttpFaultRule): string;
+  /** The next long-running operation on the target ends as described. */
+  operation(target: OperationFaultTarget, fault: OperationFault): void;
+  /** Sets (or replaces) the behaviour of a model version. */
+  model(name: string, version: string, fault: ModelFault, workspace?: WorkspaceRef): void;
+  /** Changes live traffic "behind the pipeline's back": no operation, no validation. */
+  changeTraffic(endpoint: string, change: TrafficChange, workspace?: WorkspaceRef): void;
+  /** Removes every HTTP, operation and model fault. */
+  clear(): void;
+}
+
+export interface Emulator {
+  urls: EmulatorUrls;
+  credentials: EmulatorCredentials;
+  caFile: string;
+  caPem: string;
+  /** A GitHub-OIDC-like JWT (aud `api://AzureADTokenExchange`) that the token endpoint accepts as client assertion. */
+  mintFederatedToken(claims?: Record<string, unknown>): Promise<string>;
+  models: {
+    /** Registers a model container and version whose artifact is `model`. */
+    register(workspace: WorkspaceRef | undefined, name: string, version: string, model: EmulatedModel): Promise<void>;
+  };
+  faults: Faults;
+  requests(): RequestLogEntry[];
+  /** Live traffic of an endpoint, read from state (what scoring routes by). */
+  traffic(endpoint: string, workspace?: WorkspaceRef): Record<string, number>;
+  close(): Promise<void>;
+}

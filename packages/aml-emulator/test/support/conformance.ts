@@ -1,0 +1,94 @@
+/**
+ * Checks recorded exchanges against the 2022-10-01 specification in ../shared/reference (relative to the repo root).
+ * Without the folder the check is skipped with a printed reason, unless REQUIRE_REFERENCE=1.
+ */
+import { resolve } from 'node:path';
+import type { RequestLogEntry } from '../../src/index.ts';
+import { COMMON_TYPES, MFE, SwaggerSchemas, WORKSPACES } from './swagger-schema.ts';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
+export const SPECS_ROOT = resolve(REPO_ROOT, '../shared/reference/azure-rest-api-specs');
+const MIRROR_API_VERSION = '2023-04-01';
+
+let loaded: SwaggerSchemas | undefined;
+let skipReported = false;
+
+/** The specification, or undefined (after saying why) when the reference folder is absent. */
+export function specSchemas(): SwaggerSchemas | undefined {
+  if (loaded !== undefined) return loaded;
+  if (!SwaggerSchemas.exists(SPECS_ROOT)) {
+    const reason = `reference specification not found at ${SPECS_ROOT}`;
+    if (process.env['REQUIRE_REFERENCE'] === '1') throw new Error(`${reason} (REQUIRE_REFERENCE=1)`);
+    if (!skipReported) console.warn(`conformance checks skipped: ${reason}`);
+    skipReported = true;
+    return undefined;
+  }
+  loaded = new SwaggerSchemas(SPECS_ROOT, [MFE, WORKSPACES]);
+  return loaded;
+}
+
+/** `mirrorTraffic` exists from 2023-04-01 on: it is taken out before checking against 2022-10-01. */
+function withoutMirrorTraffic(value: unknown, apiVersion: string | undefined): unknown {
+  if (apiVersion === undefined || apiVersion < MIRROR_API_VERSION || typeof value !== 'object' || value === null)
+    return value;
+  const copy = structuredClone(value) as { value?: unknown[]; properties?: Record<string, unknown> };
+  const strip = (item: unknown): void => {
+    const properties = (item as { properties?: Record<string, unknown> } | null)?.properties;
+    if (properties !== undefined) delete properties['mirrorTraffic'];
+  };
+  strip(copy);
+  if (Array.isArray(copy.value)) copy.value.forEach(strip);
+  return copy;
+}
+
+function responseSchema(schemas: SwaggerSchemas, entry: RequestLogEntry): string | null | 'unknown' {
+  if (entry.kind === 'operationStatus') {
+    return entry.status === 200
+      ? schemas.definitionRef(COMMON_TYPES, 'OperationStatusResult', 'response')
+      : schemas.definitionRef(COMMON_TYPES, 'ErrorResponse', 'response');
+  }
+  if (entry.kind === 'operationResult') {
+    if (entry.status === 202 || entry.status === 204) return null;
+    if (entry.status >= 300) return schemas.definitionRef(COMMON_TYPES, 'ErrorResponse', 'response');
+    const type = (entry.responseBody as { type?: string } | undefined)?.type ?? '';
+    if (type.endsWith('/deployments')) return schemas.definitionRef(MFE, 'OnlineDeploymentTrackedResource', 'response');
+    if (type.endsWith('/onlineEndpoints'))
+      return schemas.definitionRef(MFE, 'OnlineEndpointTrackedResource', 'response');
+    return null;
+  }
+  if (entry.operationId === undefined) return 'unknown';
+  const operation = schemas.operation(entry.operationId);
+  if (operation === undefined) return 'unknown';
+  const schema = operation.responses[String(entry.status)] ?? operation.responses['default'];
+  return schema === undefined ? 'unknown' : schema;
+}
+
+/** Problems found in ARM exchanges; requests the emulator rejected with 400 may break the schema on purpose. */
+export function conformanceProblems(entries: RequestLogEntry[]): string[] {
+  const schemas = specSchemas();
+  if (schemas === undefined) return [];
+  const problems: string[] = [];
+  for (const entry of entries) {
+    const isArm =
+      entry.operationId !== undefined || entry.kind === 'operationStatus' || entry.kind === 'operationResult';
+    if (!isArm || entry.status === 0) continue;
+    const label = `${entry.method} ${entry.path} (${entry.kind}, api-version ${entry.apiVersion ?? '-'}) → ${entry.status}`;
+    const operation = entry.operationId === undefined ? undefined : schemas.operation(entry.operationId);
+    if (operation?.body !== undefined && entry.requestBody !== undefined && entry.status !== 400) {
+      for (const error of schemas.validate(operation.body, withoutMirrorTraffic(entry.requestBody, entry.apiVersion))) {
+        problems.push(`${label}: request body ${error}`);
+      }
+    }
+    const schema = responseSchema(schemas, entry);
+    if (schema === 'unknown') {
+      problems.push(`${label}: status ${entry.status} is not a response of this operation in the specification`);
+    } else if (schema === null) {
+      if (entry.responseBody !== undefined) problems.push(`${label}: the specification defines no response body`);
+    } else {
+      for (const error of schemas.validate(schema, withoutMirrorTraffic(entry.responseBody, entry.apiVersion))) {
+        problems.push(`${label}: response body ${error}`);
+      }
+    }
+  }
+  return problems;
+}
