@@ -23,7 +23,18 @@ for (const action of actions) {
   for (const [entry, out] of entries as [string, string][]) {
     const result = spawnSync(
       process.execPath,
-      [ncc, 'build', join('src', entry), '-o', out, '--license', 'licenses.txt', '--quiet', '--no-source-map-register'],
+      [
+        ncc,
+        'build',
+        join('src', entry),
+        '-o',
+        out,
+        '--license',
+        'licenses.txt',
+        '--quiet',
+        '--no-source-map-register',
+        '--transpile-only',
+      ],
       { cwd: dir, stdio: 'inherit' },
     );
     if (result.status !== 0) {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../duration.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * Long-running ARM operations, followed: a progress line at least every 30 s (state and time elapsed), a timeout
@@ -64,7 +65,7 @@ const LRO_FAILURE = /^The long-running operation has failed\. ([^.\s]+)\. ([\s\S
  * ("The long-running operation has failed. <code>. <message>") or a network error.
  */
 export function toServiceError(error: unknown, action: string): Error {
-  if (error instanceof AzureServiceError || error instanceof OperationTimeoutError) return error;
+  if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof UserError) return error;
   if (!(error instanceof Error)) return new Error(`${action} failed: ${String(error)}`);
   const rest = error as RestErrorLike;
   const failed = LRO_FAILURE.exec(rest.message);

@@ -1,0 +1,75 @@
+import * as core from '@actions/core';
+import { azureLogin, describeLogin } from '../azure/auth.ts';
+import { createMlClient } from '../azure/client.ts';
+import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
+import { resolveWorkspacePath } from '../files.ts';
+import { readDuration, readList, readSecret, readString } from '../inputs.ts';
+import { InputError } from '../errors.ts';
+import { AmlWorkspace, type OperationSettings } from './workspace.ts';
+
+/**
+ * The inputs the three Azure ML actions share (sign-in, workspace, endpoint, slots, waiting), read and checked in
+ * one place. Reading them makes no call to Azure.
+ */
+
+export interface AzureTarget {
+  target: Target;
+  slots: [string, string];
+  operation: OperationSettings;
+  /** Signs in and returns the workspace client; the first Azure call happens only when it is used. */
+  connect(userAgent: string): AmlWorkspace;
+}
+
+export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTarget {
+  const envFilePath = readString('env-file');
+  const envFile = envFilePath ? readEnvFile(resolveWorkspacePath('env-file', envFilePath)) : undefined;
+  if (envFile && envFile.ignoredKeys.length > 0)
+    core.info(`${envFile.path}: not used here: ${envFile.ignoredKeys.join(', ')}.`);
+  const target = resolveTarget(
+    {
+      resourceGroup: readString('resource-group'),
+      workspace: readString('workspace'),
+      endpoint: readString('endpoint'),
+      model: readString('model'),
+    },
+    envFile,
+  );
+  const slots = readList('slots', { default: ['green', 'blue'] });
+  if (slots.length !== 2 || slots[0] === slots[1]) {
+    throw new InputError('slots', `is '${slots.join(',')}': give two different deployment names, e.g. 'green,blue'.`);
+  }
+  const login = {
+    clientId: readString('client-id'),
+    tenantId: readString('tenant-id'),
+    subscriptionId: readString('subscription-id'),
+    azureCredentials: readSecret('azure-credentials'),
+    armEndpoint: readString('arm-endpoint'),
+    authorityHost: readString('authority-host'),
+  };
+  const operation: OperationSettings = {
+    timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }) as number,
+    pollIntervalMs: readDuration('poll-interval', { default: 5000 }) as number,
+    progressEveryMs: 30_000,
+    log: (line) => core.info(line),
+  };
+  return {
+    target,
+    slots: [slots[0] as string, slots[1] as string],
+    operation,
+    connect(userAgent: string) {
+      const azure = azureLogin(login);
+      core.info(describeLogin(azure));
+      return new AmlWorkspace(createMlClient(azure, { userAgent }), {
+        resourceGroup: target.resourceGroup,
+        workspace: target.workspace,
+      });
+    },
+  };
+}
+
+export function requireEndpointName(target: Target): string {
+  if (!target.endpoint) {
+    throw new InputError('endpoint', "is required: set it, or 'endpoint' in the env file.");
+  }
+  return target.endpoint;
+}

@@ -1,0 +1,384 @@
+import type { OnlineDeployment } from '@azure/arm-machinelearning';
+import { parseAssetRef, type AssetRef } from '../azure/asset-ref.ts';
+import {
+  readDeploymentFile,
+  readEndpointFile,
+  nameProblem,
+  type DeploymentSpec,
+  type EndpointSpec,
+} from '../azure/spec.ts';
+import { toArmDeployment, toArmEndpoint } from '../azure/translate.ts';
+import { OperationTimeoutError } from '../azure/operation.ts';
+import { diffValues, type Change } from '../diff.ts';
+import { errorMessage, UserError } from '../errors.ts';
+import type { ReleaseManifest } from '../release-manifest.ts';
+import { planCandidateSlot, sameTraffic, type Traffic } from '../slots.ts';
+import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings, ResolvedAsset } from './workspace.ts';
+
+/**
+ * aml-endpoint-deploy: put a model on the idle blue/green slot of a managed online endpoint, at 0 % traffic, and
+ * never touch live traffic. Files are read and checked before any call to Azure.
+ */
+
+/** Tags the action writes on each deployment; `plan` ignores them when it compares. */
+export const TAG_PREFIX = 'mlops-actions.';
+
+export interface DeployOptions {
+  workspace: AmlWorkspace;
+  endpointFile: string;
+  deploymentFile: string;
+  /** The target endpoint (input or env file); the file's name otherwise. */
+  endpointName?: string | undefined;
+  slots: readonly [string, string];
+  /** A model reference that wins over the file's (`name@latest`, `name:version`, `azureml://registries/…`). */
+  model?: string | undefined;
+  /** Production: deploy exactly what staging tested. */
+  manifest?: ReleaseManifest | undefined;
+  /** Tags on the deployment: commit, run URL (the model version is added). */
+  tags: Record<string, string>;
+  operation: OperationSettings;
+  log: (line: string) => void;
+}
+
+export interface DeployResult {
+  endpoint: string;
+  deployment: string;
+  scoringUri: string | undefined;
+  model: ResolvedAsset | undefined;
+  environmentId: string | undefined;
+  liveDeployment: string | undefined;
+  /** Live traffic, as it was before and is after (the deploy never changes it). */
+  traffic: Record<string, number>;
+  endpointCreated: boolean;
+  endpointChanges: Change[];
+  deploymentExisted: boolean;
+  durationMs: number;
+}
+
+/** The deployment failed in Azure: the service's error, with both containers' logs. */
+export class DeploymentFailedError extends Error {
+  override name = 'DeploymentFailedError';
+  readonly endpoint: string;
+  readonly deployment: string;
+  readonly logs: { storageInitializer: string; inferenceServer: string };
+  readonly trafficUnchanged: boolean;
+  readonly traffic: Traffic;
+
+  constructor(
+    message: string,
+    at: { endpoint: string; deployment: string },
+    logs: DeploymentFailedError['logs'],
+    traffic: Traffic,
+    trafficUnchanged: boolean,
+  ) {
+    super(message);
+    this.endpoint = at.endpoint;
+    this.deployment = at.deployment;
+    this.logs = logs;
+    this.traffic = traffic;
+    this.trafficUnchanged = trafficUnchanged;
+  }
+}
+
+interface Files {
+  endpoint: EndpointSpec;
+  deployment: DeploymentSpec;
+}
+
+/** Reads and checks both files and the slot names; no Azure call. */
+export function readDeployFiles(
+  options: Pick<DeployOptions, 'endpointFile' | 'deploymentFile' | 'endpointName' | 'slots'>,
+): Files {
+  for (const slot of options.slots) {
+    const problem = nameProblem(slot, 'deployment');
+    if (problem) throw new UserError(`Slot name: ${problem}.`, { input: 'slots' });
+  }
+  const endpoint = readEndpointFile(options.endpointFile, options.endpointName ? { name: options.endpointName } : {});
+  const deployment = readDeploymentFile(options.deploymentFile, { name: options.slots[0] });
+  return { endpoint, deployment };
+}
+
+/** Local code, inline environments and local models need uploading, which this release does not do yet. */
+export function refuseLocalAssets(spec: DeploymentSpec, modelOverridden: boolean): void {
+  const local: string[] = [];
+  if (spec.code?.kind === 'local') local.push(`code_configuration.code is the local folder ${spec.code.path}`);
+  if (spec.environment?.kind === 'inline') local.push('environment is defined inline (image/conda_file)');
+  if (spec.model?.kind === 'local' && !modelOverridden) local.push(`model is the local path ${spec.model.path}`);
+  if (local.length > 0) {
+    throw new UserError(
+      `${spec.file}: ${local.join('; ')}. Uploading local assets is not supported by this release yet: register them ` +
+        "(az ml code/environment/model create) and reference them as 'azureml:<name>:<version>', or set the 'model' input.",
+      { file: spec.file },
+    );
+  }
+}
+
+function modelRef(options: DeployOptions, spec: DeploymentSpec): { ref: AssetRef; source: string } | undefined {
+  if (options.manifest) {
+    const { model } = options.manifest;
+    const ref = model.id
+      ? parseAssetRef(model.id, 'models')
+      : ({ type: 'workspace', name: model.name, version: model.version } as const);
+    return { ref, source: 'the release manifest' };
+  }
+  if (options.model) {
+    try {
+      return { ref: parseAssetRef(options.model, 'models'), source: "the 'model' input" };
+    } catch (error) {
+      throw new UserError(`Input 'model': ${errorMessage(error)}`, { input: 'model' });
+    }
+  }
+  if (spec.model?.kind === 'ref') return { ref: spec.model.ref, source: spec.file };
+  return undefined;
+}
+
+interface ResolvedDeployment {
+  model: ResolvedAsset | undefined;
+  environmentId: string | undefined;
+  codeId: string | undefined;
+}
+
+async function resolveAssets(options: DeployOptions, spec: DeploymentSpec): Promise<ResolvedDeployment> {
+  const model = modelRef(options, spec);
+  refuseLocalAssets(spec, model !== undefined);
+  const resolved: ResolvedDeployment = { model: undefined, environmentId: undefined, codeId: undefined };
+  if (model) {
+    resolved.model = await options.workspace.resolveAsset('models', model.ref);
+    options.log(`Model: ${resolved.model.name} version ${resolved.model.version} (from ${model.source})`);
+  }
+  const manifestEnvironment = options.manifest?.environment;
+  if (manifestEnvironment?.id) {
+    resolved.environmentId = manifestEnvironment.id;
+  } else if (spec.environment?.kind === 'ref') {
+    resolved.environmentId = (await options.workspace.resolveAsset('environments', spec.environment.ref)).id;
+  }
+  if (spec.code?.kind === 'ref') resolved.codeId = (await options.workspace.resolveAsset('codes', spec.code.ref)).id;
+  return resolved;
+}
+
+/** Endpoint settings the file sets that differ from the live endpoint (traffic is never compared). */
+export function endpointChanges(live: EndpointState, desired: ReturnType<typeof toArmEndpoint>): Change[] {
+  const { traffic: _traffic, ...desiredProperties } = desired.properties;
+  return diffValues(
+    {
+      tags: live.raw.tags ?? {},
+      identity: live.raw.identity && { type: live.raw.identity.type },
+      properties: live.raw.properties,
+    },
+    {
+      tags: desired.tags ?? {},
+      identity: desired.identity && { type: desired.identity.type },
+      properties: desiredProperties,
+    },
+    { wholeMaps: ['tags', 'properties.properties'] },
+  );
+}
+
+async function ensureEndpoint(
+  options: DeployOptions,
+  spec: EndpointSpec,
+  location: string,
+): Promise<{ endpoint: EndpointState; created: boolean; changes: Change[] }> {
+  const { workspace, log } = options;
+  const desired = toArmEndpoint(spec, location, workspace.scope);
+  const live = await workspace.getEndpoint(spec.name);
+  if (!live) {
+    log(`Endpoint ${spec.name} does not exist: creating it (${spec.authMode} auth, no traffic).`);
+    const endpoint = await workspace.putEndpoint(
+      spec.name,
+      desired,
+      `Creating endpoint ${spec.name}`,
+      options.operation,
+    );
+    return { endpoint, created: true, changes: [] };
+  }
+  const changes = endpointChanges(live, desired);
+  if (changes.length === 0) return { endpoint: live, created: false, changes };
+  log(`Endpoint ${spec.name}: updating ${changes.map((c) => c.path).join(', ')} (traffic kept as it is).`);
+  // Re-read just before the PUT so the traffic sent back is the newest the service has.
+  const current = await workspace.requireEndpoint(spec.name);
+  const body = { ...desired, properties: { ...desired.properties, traffic: current.traffic } };
+  const endpoint = await workspace.putEndpoint(spec.name, body, `Updating endpoint ${spec.name}`, options.operation);
+  return { endpoint, created: false, changes };
+}
+
+async function collectLogs(workspace: AmlWorkspace, endpoint: string, deployment: string) {
+  const [storageInitializer, inferenceServer] = await Promise.all([
+    workspace.logs(endpoint, deployment, 'StorageInitializer'),
+    workspace.logs(endpoint, deployment, 'InferenceServer'),
+  ]);
+  return { storageInitializer, inferenceServer };
+}
+
+export async function deployToIdleSlot(options: DeployOptions): Promise<DeployResult> {
+  const started = Date.now();
+  const { workspace, log } = options;
+  const files = readDeployFiles(options);
+  if (files.endpoint.ignored.length > 0) {
+    log(
+      `${files.endpoint.file}: ${files.endpoint.ignored.join(' and ')} ignored; traffic only changes in aml-endpoint-swap.`,
+    );
+  }
+  const endpointName = files.endpoint.name;
+  if (files.deployment.endpointName && files.deployment.endpointName !== endpointName) {
+    log(
+      `${files.deployment.file} names endpoint ${files.deployment.endpointName}; deploying to ${endpointName} (as --endpoint-name would).`,
+    );
+  }
+
+  const location = await workspace.location();
+  const { endpoint, created, changes } = await ensureEndpoint(options, files.endpoint, location);
+  const deployments = await workspace.listDeployments(endpointName);
+  const plan = planCandidateSlot(
+    {
+      endpoint: endpointName,
+      traffic: endpoint.traffic,
+      mirror: endpoint.mirror,
+      deployments: deployments.map((d) => d.name),
+    },
+    options.slots,
+  );
+  if (!plan.ok) throw new UserError(plan.reason);
+  log(
+    `Slots: ${options.slots.join('/')}; live ${plan.live ?? 'none'}; deploying to ${plan.candidate}` +
+      ` (${plan.exists ? 'updating the idle slot in place' : 'new'}), at 0 % traffic.`,
+  );
+  if (plan.others.length > 0)
+    log(`Note: ${plan.others.join(', ')} also hold live traffic; a swap moves their share too.`);
+
+  const assets = await resolveAssets(options, files.deployment);
+  const tags = {
+    ...options.tags,
+    ...(assets.model && {
+      [`${TAG_PREFIX}model`]: assets.model.name,
+      [`${TAG_PREFIX}model-version`]: assets.model.version,
+    }),
+  };
+  const body: OnlineDeployment = toArmDeployment(
+    files.deployment,
+    { modelId: assets.model?.id, environmentId: assets.environmentId, codeId: assets.codeId },
+    location,
+    tags,
+  );
+
+  let deployed: DeploymentState;
+  try {
+    deployed = await workspace.putDeployment(
+      endpointName,
+      plan.candidate,
+      body,
+      `${plan.exists ? 'Updating' : 'Creating'} deployment ${plan.candidate} on endpoint ${endpointName}`,
+      options.operation,
+    );
+  } catch (error) {
+    const logs = await collectLogs(workspace, endpointName, plan.candidate);
+    const now = await workspace.getEndpoint(endpointName);
+    const unchanged = now !== undefined && sameTraffic(now.traffic, endpoint.traffic);
+    const trafficNote = unchanged
+      ? `Live traffic is unchanged (${JSON.stringify(endpoint.traffic)}).`
+      : `Live traffic is now ${JSON.stringify(now?.traffic)} (was ${JSON.stringify(endpoint.traffic)}): someone else changed it during the deploy.`;
+    const timedOut =
+      error instanceof OperationTimeoutError ? ' The deployment may still be provisioning in Azure.' : '';
+    throw new DeploymentFailedError(
+      `${errorMessage(error)}${timedOut} ${trafficNote}`,
+      { endpoint: endpointName, deployment: plan.candidate },
+      logs,
+      now?.traffic ?? endpoint.traffic,
+      unchanged,
+    );
+  }
+  if (deployed.provisioningState && deployed.provisioningState !== 'Succeeded') {
+    const logs = await collectLogs(workspace, endpointName, plan.candidate);
+    throw new DeploymentFailedError(
+      `Deployment ${plan.candidate} ended ${deployed.provisioningState}.`,
+      { endpoint: endpointName, deployment: plan.candidate },
+      logs,
+      endpoint.traffic,
+      true,
+    );
+  }
+  const after = await workspace.requireEndpoint(endpointName);
+  return {
+    endpoint: endpointName,
+    deployment: plan.candidate,
+    scoringUri: after.scoringUri,
+    model: assets.model,
+    environmentId: assets.environmentId,
+    liveDeployment: plan.live,
+    traffic: after.traffic,
+    endpointCreated: created,
+    endpointChanges: changes,
+    deploymentExisted: plan.exists,
+    durationMs: Date.now() - started,
+  };
+}
+
+export interface PlanResult {
+  endpoint: string;
+  endpointExists: boolean;
+  endpointChanges: Change[];
+  /** The deployment the YAML is compared with: the live slot (what serves traffic now). */
+  comparedWith: string | undefined;
+  deploymentChanges: Change[];
+  candidate: string | undefined;
+  refusal: string | undefined;
+  traffic: Record<string, number>;
+}
+
+/**
+ * `mode: plan`: what a deploy would change, and how the live slot differs from the YAML in git (the drift check).
+ * Reads only.
+ */
+export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
+  const { workspace } = options;
+  const files = readDeployFiles(options);
+  const endpointName = files.endpoint.name;
+  const location = await workspace.location();
+  const live = await workspace.getEndpoint(endpointName);
+  if (!live) {
+    return {
+      endpoint: endpointName,
+      endpointExists: false,
+      endpointChanges: [{ path: '(endpoint)', live: undefined, desired: 'created' }],
+      comparedWith: undefined,
+      deploymentChanges: [],
+      candidate: options.slots[0],
+      refusal: undefined,
+      traffic: {},
+    };
+  }
+  const deployments = await workspace.listDeployments(endpointName);
+  const plan = planCandidateSlot(
+    { endpoint: endpointName, traffic: live.traffic, mirror: live.mirror, deployments: deployments.map((d) => d.name) },
+    options.slots,
+  );
+  const liveName = plan.ok ? plan.live : Object.entries(live.traffic).sort((a, b) => b[1] - a[1])[0]?.[0];
+  const liveDeployment = deployments.find((d) => d.name === liveName);
+  let deploymentChanges: Change[] = [];
+  if (liveDeployment) {
+    const assets = await resolveAssets(options, files.deployment);
+    const desired = toArmDeployment(
+      files.deployment,
+      { modelId: assets.model?.id, environmentId: assets.environmentId, codeId: assets.codeId },
+      location,
+    );
+    deploymentChanges = diffValues(
+      { sku: liveDeployment.raw.sku, tags: liveDeployment.raw.tags ?? {}, properties: liveDeployment.raw.properties },
+      { sku: desired.sku, tags: desired.tags ?? {}, properties: desired.properties },
+      {
+        wholeMaps: ['tags', 'properties.environmentVariables', 'properties.properties'],
+        ignoreKeys: [`${TAG_PREFIX}*`],
+      },
+    );
+  }
+  return {
+    endpoint: endpointName,
+    endpointExists: true,
+    endpointChanges: endpointChanges(live, toArmEndpoint(files.endpoint, location, workspace.scope)),
+    comparedWith: liveDeployment?.name,
+    deploymentChanges,
+    candidate: plan.ok ? plan.candidate : undefined,
+    refusal: plan.ok ? undefined : plan.reason,
+    traffic: live.traffic,
+  };
+}

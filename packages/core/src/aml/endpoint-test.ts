@@ -1,0 +1,257 @@
+import { UserError } from '../errors.ts';
+import { planCandidateSlot, liveDeployment } from '../slots.ts';
+import { checkAnswer, compareJson, type TestCase, type Tolerance } from './expectations.ts';
+import { runLoad, ScoringClient, type LoadStats } from './scoring.ts';
+import type { AmlWorkspace } from './workspace.ts';
+
+/**
+ * aml-endpoint-test: prove a deployment (the idle slot by default) answers correctly and fast enough before it gets
+ * traffic. Every request carries the `azureml-model-deployment` header, so live traffic never sees a test.
+ */
+
+export interface Gates {
+  maxErrorRate: number;
+  maxP50Ms?: number | undefined;
+  maxP95Ms?: number | undefined;
+  maxP99Ms?: number | undefined;
+  /** Comparison with the live slot: the share of cases whose answers must agree, and the latency ratio allowed. */
+  minAgreement?: number | undefined;
+  maxLatencyRatio?: number | undefined;
+}
+
+export interface EndpointTestOptions {
+  workspace: AmlWorkspace;
+  endpoint: string;
+  /** The deployment to test; the idle slot when not given. */
+  deployment?: string | undefined;
+  slots: readonly [string, string];
+  cases: TestCase[];
+  tolerance: Tolerance;
+  load: { requests: number; concurrency: number };
+  compareLive: boolean;
+  gates: Gates;
+  requestTimeoutMs: number;
+  log: (line: string) => void;
+}
+
+export interface CaseResult {
+  name: string;
+  passed: boolean;
+  status: number;
+  latencyMs: number;
+  problems: string[];
+  /** The answer, shortened for the report. */
+  answer: string;
+  answeredBy: string | undefined;
+}
+
+export interface GateResult {
+  gate: string;
+  limit: number;
+  value: number;
+  passed: boolean;
+}
+
+export interface Comparison {
+  live: string;
+  agreement: number;
+  disagreements: { name: string; problems: string[] }[];
+  liveLoad: LoadStats | undefined;
+  latencyRatio: number | undefined;
+}
+
+export interface EndpointTestReport {
+  endpoint: string;
+  deployment: string;
+  passed: boolean;
+  casesPassed: number;
+  casesTotal: number;
+  cases: CaseResult[];
+  load: LoadStats | undefined;
+  comparison: Comparison | undefined;
+  gates: GateResult[];
+  reasons: string[];
+  testedAt: string;
+}
+
+function short(text: string): string {
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+interface Answered {
+  result: CaseResult;
+  body: unknown;
+}
+
+async function runCases(
+  client: ScoringClient,
+  cases: readonly TestCase[],
+  tolerance: Tolerance,
+  expected: string,
+): Promise<Answered[]> {
+  const results: Answered[] = [];
+  for (const testCase of cases) {
+    const answer = await client.score(testCase.body);
+    const problems = checkAnswer(testCase, answer.status, answer.body, tolerance, answer.error);
+    // The routing header must be honoured: an answer from another deployment proves nothing about this one.
+    if (answer.answeredBy && answer.answeredBy !== expected)
+      problems.push(`answered by deployment ${answer.answeredBy}, not ${expected}`);
+    results.push({
+      body: answer.body,
+      result: {
+        name: testCase.name,
+        passed: problems.length === 0,
+        status: answer.status,
+        latencyMs: Math.round(answer.latencyMs * 100) / 100,
+        problems,
+        answer: short(answer.text || answer.error || ''),
+        answeredBy: answer.answeredBy,
+      },
+    });
+  }
+  return results;
+}
+
+export function evaluateGates(
+  gates: Gates,
+  load: LoadStats | undefined,
+  comparison: Comparison | undefined,
+): GateResult[] {
+  const results: GateResult[] = [];
+  const add = (gate: string, limit: number | undefined, value: number | undefined, atMost = true) => {
+    if (limit === undefined || value === undefined) return;
+    results.push({ gate, limit, value, passed: atMost ? value <= limit : value >= limit });
+  };
+  if (load) {
+    add('error rate', gates.maxErrorRate, load.errorRate);
+    add('p50 ms', gates.maxP50Ms, load.p50Ms);
+    add('p95 ms', gates.maxP95Ms, load.p95Ms);
+    add('p99 ms', gates.maxP99Ms, load.p99Ms);
+  }
+  if (comparison) {
+    add('agreement with live', gates.minAgreement, comparison.agreement, false);
+    add('latency ratio to live (p50)', gates.maxLatencyRatio, comparison.latencyRatio);
+  }
+  return results;
+}
+
+export async function testEndpoint(options: EndpointTestOptions): Promise<EndpointTestReport> {
+  const { workspace, log } = options;
+  if (options.cases.length === 0) throw new UserError("No test cases: give 'request-file' or 'cases'.");
+  const endpoint = await workspace.requireEndpoint(options.endpoint);
+  if (!endpoint.scoringUri)
+    throw new UserError(`Endpoint ${endpoint.name} has no scoring URI yet (state ${endpoint.provisioningState}).`);
+  const deployments = await workspace.listDeployments(endpoint.name);
+  let target = options.deployment;
+  if (!target) {
+    const plan = planCandidateSlot(
+      {
+        endpoint: endpoint.name,
+        traffic: endpoint.traffic,
+        mirror: endpoint.mirror,
+        deployments: deployments.map((d) => d.name),
+      },
+      options.slots,
+    );
+    if (!plan.ok) throw new UserError(`${plan.reason} Name the deployment to test with 'deployment'.`);
+    target = plan.candidate;
+  }
+  const deployment = deployments.find((d) => d.name === target);
+  if (!deployment) {
+    throw new UserError(
+      `Deployment ${target} does not exist on endpoint ${endpoint.name} (deployments: ${deployments.map((d) => d.name).join(', ') || 'none'}).`,
+    );
+  }
+  if (deployment.provisioningState !== 'Succeeded') {
+    throw new UserError(`Deployment ${target} is ${deployment.provisioningState}, not Succeeded: nothing to test.`);
+  }
+  const credential = await workspace.scoringCredential(endpoint);
+  log(
+    `Testing deployment ${target} of endpoint ${endpoint.name} (live traffic ${JSON.stringify(endpoint.traffic)}; ${credential.kind} auth).`,
+  );
+
+  const scoring = {
+    scoringUri: endpoint.scoringUri,
+    credential: credential.value,
+    timeoutMs: options.requestTimeoutMs,
+  };
+  const client = new ScoringClient({ ...scoring, deployment: target });
+  let answered: Answered[];
+  try {
+    answered = await runCases(client, options.cases, options.tolerance, target);
+  } finally {
+    await client.close();
+  }
+  const cases = answered.map((a) => a.result);
+  for (const result of cases) {
+    log(
+      `${result.passed ? '✓' : '✗'} case ${result.name}: HTTP ${result.status} in ${result.latencyMs} ms${result.passed ? '' : ` — ${result.problems.join('; ')}`}`,
+    );
+  }
+  const bodies = options.cases.map((c) => c.body);
+  let load: LoadStats | undefined;
+  if (options.load.requests > 0) {
+    log(`Load: ${options.load.requests} requests at concurrency ${options.load.concurrency}…`);
+    load = await runLoad({ ...scoring, deployment: target }, bodies, options.load.requests, options.load.concurrency);
+    log(
+      `Load: p50 ${load.p50Ms} ms, p95 ${load.p95Ms} ms, p99 ${load.p99Ms} ms, errors ${load.errors}/${load.requests}, ${load.throughputRps} req/s.`,
+    );
+  }
+
+  let comparison: Comparison | undefined;
+  const live = liveDeployment(endpoint.traffic);
+  if (options.compareLive && live && live !== target) {
+    const liveClient = new ScoringClient({ ...scoring, deployment: live });
+    let liveAnswers: Answered[];
+    try {
+      liveAnswers = await runCases(
+        liveClient,
+        options.cases.map((c) => ({ name: c.name, body: c.body })),
+        options.tolerance,
+        live,
+      );
+    } finally {
+      await liveClient.close();
+    }
+    const disagreements = answered.flatMap(({ result, body }, i) => {
+      const problems = compareJson(body, liveAnswers[i]?.body, options.tolerance);
+      return problems.length > 0 ? [{ name: result.name, problems }] : [];
+    });
+    const liveLoad = load
+      ? await runLoad({ ...scoring, deployment: live }, bodies, options.load.requests, options.load.concurrency)
+      : undefined;
+    comparison = {
+      live,
+      agreement: Math.round(((cases.length - disagreements.length) / cases.length) * 1000) / 1000,
+      disagreements,
+      liveLoad,
+      latencyRatio:
+        load && liveLoad && liveLoad.p50Ms > 0 ? Math.round((load.p50Ms / liveLoad.p50Ms) * 100) / 100 : undefined,
+    };
+    log(
+      `Compared with live ${live}: ${Math.round(comparison.agreement * 100)} % of answers agree; p50 latency ratio ${comparison.latencyRatio ?? 'n/a'}.`,
+    );
+  } else if (options.compareLive) {
+    log('No other deployment holds live traffic: nothing to compare with.');
+  }
+
+  const gates = evaluateGates(options.gates, load, comparison);
+  const casesPassed = cases.filter((c) => c.passed).length;
+  const reasons = [
+    ...cases.filter((c) => !c.passed).map((c) => `case ${c.name}: ${c.problems.join('; ')}`),
+    ...gates.filter((g) => !g.passed).map((g) => `${g.gate} is ${g.value}, limit ${g.limit}`),
+  ];
+  return {
+    endpoint: endpoint.name,
+    deployment: target,
+    passed: reasons.length === 0,
+    casesPassed,
+    casesTotal: cases.length,
+    cases,
+    load,
+    comparison,
+    gates,
+    reasons,
+    testedAt: new Date().toISOString(),
+  };
+}

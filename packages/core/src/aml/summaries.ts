@@ -1,0 +1,135 @@
+import { formatDuration } from '../duration.ts';
+import { formatChanges } from '../diff.ts';
+import { JobSummary, formatTraffic, trafficTable } from '../summary.ts';
+import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
+import type { EndpointTestReport } from './endpoint-test.ts';
+import type { SwapFailedError, SwapResult } from './swap.ts';
+
+/** Job summaries of the Azure ML actions: what was done, traffic before → after, figures, and evidence on failure. */
+
+export function deploySummary(result: DeployResult, runUrl?: string): JobSummary {
+  return new JobSummary()
+    .heading(
+      `Deployed ${result.model ? `${result.model.name} v${result.model.version}` : 'a new revision'} to ${result.endpoint}/${result.deployment}`,
+    )
+    .table(
+      ['', ''],
+      [
+        [
+          'endpoint',
+          `${result.endpoint}${result.endpointCreated ? ' (created)' : result.endpointChanges.length > 0 ? ` (updated: ${result.endpointChanges.map((c) => c.path).join(', ')})` : ''}`,
+        ],
+        [
+          'deployment (idle slot)',
+          `${result.deployment} (${result.deploymentExisted ? 'updated in place' : 'created'}) at 0 % traffic`,
+        ],
+        ['model', result.model ? `${result.model.name} version ${result.model.version}` : '—'],
+        ['live deployment', result.liveDeployment ?? 'none'],
+        ['scoring URI', result.scoringUri],
+        ['took', formatDuration(result.durationMs)],
+        ['run', runUrl],
+      ],
+    )
+    .heading('Traffic', 3)
+    .paragraph('Unchanged by the deploy: traffic only moves in aml-endpoint-swap.')
+    .paragraph(trafficTable(result.traffic, result.traffic));
+}
+
+export function deployFailureSummary(error: DeploymentFailedError): JobSummary {
+  return new JobSummary()
+    .heading(`Deployment ${error.endpoint}/${error.deployment} failed`)
+    .paragraph(error.message)
+    .paragraph(`Live traffic: ${formatTraffic(error.traffic)}${error.trafficUnchanged ? ' (unchanged)' : ''}.`)
+    .details('storage-initializer log', error.logs.storageInitializer || '(empty)')
+    .details('inference-server log', error.logs.inferenceServer || '(empty)');
+}
+
+export function planSummary(plan: PlanResult): JobSummary {
+  const summary = new JobSummary().heading(`Plan for endpoint ${plan.endpoint}`);
+  if (!plan.endpointExists)
+    return summary.paragraph(`The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.`);
+  summary.paragraph(
+    `Live traffic: ${formatTraffic(plan.traffic)}. A deploy would go to: ${plan.candidate ?? `nowhere (${plan.refusal})`}.`,
+  );
+  summary
+    .heading('Endpoint settings', 3)
+    .paragraph(
+      plan.endpointChanges.length ? `\`\`\`\n${formatChanges(plan.endpointChanges)}\n\`\`\`` : 'No difference.',
+    );
+  summary
+    .heading(`Live deployment${plan.comparedWith ? ` ${plan.comparedWith}` : ''} against the YAML`, 3)
+    .paragraph(
+      !plan.comparedWith
+        ? 'No deployment holds live traffic.'
+        : plan.deploymentChanges.length
+          ? `\`\`\`\n${formatChanges(plan.deploymentChanges)}\n\`\`\``
+          : 'No difference.',
+    );
+  return summary;
+}
+
+export function testSummary(report: EndpointTestReport, reportPath: string): JobSummary {
+  const summary = new JobSummary()
+    .heading(
+      `${report.passed ? '✅' : '❌'} Tested ${report.endpoint}/${report.deployment}: ${report.casesPassed}/${report.casesTotal} cases passed`,
+    )
+    .table(
+      ['case', 'result', 'HTTP', 'ms', 'problems'],
+      report.cases.map((c) => [c.name, c.passed ? 'pass' : 'FAIL', c.status, c.latencyMs, c.problems.join('; ')]),
+    );
+  if (report.load) {
+    const l = report.load;
+    summary
+      .heading('Load', 3)
+      .table(
+        ['requests', 'errors', 'error rate', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
+        [[l.requests, l.errors, l.errorRate, l.p50Ms, l.p95Ms, l.p99Ms, l.maxMs, l.throughputRps]],
+      );
+  }
+  if (report.comparison) {
+    const c = report.comparison;
+    summary
+      .heading(`Compared with live ${c.live}`, 3)
+      .paragraph(
+        `Answers agree on ${Math.round(c.agreement * 100)} % of cases; p50 latency ratio (candidate / live): ${c.latencyRatio ?? 'n/a'}.`,
+      );
+  }
+  if (report.gates.length > 0) {
+    summary.heading('Gates', 3).table(
+      ['gate', 'value', 'limit', 'result'],
+      report.gates.map((g) => [g.gate, g.value, g.limit, g.passed ? 'pass' : 'FAIL']),
+    );
+  }
+  if (!report.passed) summary.heading('Why it failed', 3).paragraph(report.reasons.map((r) => `- ${r}`).join('\n'));
+  return summary.paragraph(`Full report: \`${reportPath}\``);
+}
+
+export function swapSummary(result: SwapResult): JobSummary {
+  return new JobSummary()
+    .heading(`Traffic on ${result.endpoint}: ${result.liveDeployment ?? 'none'} is live`)
+    .paragraph(trafficTable(result.before, result.after))
+    .table(
+      ['step', 'traffic', 'health probe'],
+      result.steps.map((s, i) => [
+        i + 1,
+        formatTraffic(s.traffic),
+        s.probe ? `${s.probe.errors}/${s.probe.requests} errors, p95 ${s.probe.p95Ms} ms` : '—',
+      ]),
+    )
+    .paragraph(result.cleanup ? `Clean-up: ${result.cleanup}.` : '');
+}
+
+export function swapFailureSummary(error: SwapFailedError, endpoint: string): JobSummary {
+  return new JobSummary()
+    .heading(`Promotion on ${endpoint} failed${error.rolledBack ? ' and was rolled back' : ''}`)
+    .paragraph(error.message)
+    .paragraph(`Live traffic now: ${formatTraffic(error.traffic)}.`)
+    .table(
+      ['step', 'traffic', 'health probe'],
+      error.steps.map((s, i) => [
+        i + 1,
+        formatTraffic(s.traffic),
+        s.probe ? `${s.probe.errors}/${s.probe.requests} errors, p95 ${s.probe.p95Ms} ms` : '—',
+      ]),
+    );
+}

@@ -1,0 +1,287 @@
+import { formatDuration } from '../duration.ts';
+import { errorMessage, UserError } from '../errors.ts';
+import {
+  liveDeployment,
+  planCandidateSlot,
+  planPromotion,
+  planRollback,
+  promotionRefusals,
+  sameTraffic,
+  type Strategy,
+  type Traffic,
+} from '../slots.ts';
+import { runLoad, type LoadStats } from './scoring.ts';
+import type { AmlWorkspace, EndpointState, OperationSettings } from './workspace.ts';
+
+/**
+ * aml-endpoint-swap: move live traffic to the slot that was deployed and tested, in one update or in canary steps
+ * with a health probe between them, and put the traffic back exactly as it was if anything goes wrong.
+ */
+
+export interface HealthProbe {
+  bodies: string[];
+  requests: number;
+  concurrency: number;
+  maxErrorRate: number;
+  maxP95Ms?: number | undefined;
+  timeoutMs: number;
+}
+
+export interface SwapOptions {
+  workspace: AmlWorkspace;
+  endpoint: string;
+  mode: 'promote' | 'rollback';
+  /** The slot to promote: the deploy step's output. */
+  deployment?: string | undefined;
+  slots: readonly [string, string];
+  /** Live traffic as the pipeline saw it (the deploy step's `traffic` output); read at start when absent. */
+  expectedTraffic?: Traffic | undefined;
+  strategy: Strategy;
+  canarySteps: number[];
+  canaryWaitMs: number;
+  probe?: HealthProbe | undefined;
+  cleanup: 'none' | 'scale-down' | 'delete';
+  scaleDownTo: number;
+  previousDeployment?: string | undefined;
+  operation: OperationSettings;
+  readBack: { attempts: number; intervalMs: number };
+  log: (line: string) => void;
+}
+
+export interface StepRecord {
+  traffic: Record<string, number>;
+  probe: LoadStats | undefined;
+  at: string;
+}
+
+export interface SwapResult {
+  endpoint: string;
+  liveDeployment: string | undefined;
+  previousDeployment: string | undefined;
+  before: Record<string, number>;
+  after: Record<string, number>;
+  steps: StepRecord[];
+  cleanup: string | undefined;
+  changed: boolean;
+}
+
+/** The promotion failed; traffic was put back (or could not be: then the message says what it is now). */
+export class SwapFailedError extends Error {
+  override name = 'SwapFailedError';
+  readonly rolledBack: boolean;
+  readonly traffic: Record<string, number>;
+  readonly steps: StepRecord[];
+
+  constructor(message: string, rolledBack: boolean, traffic: Record<string, number>, steps: StepRecord[]) {
+    super(message);
+    this.rolledBack = rolledBack;
+    this.traffic = traffic;
+    this.steps = steps;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sets traffic and reads it back until the service reports exactly that split. */
+async function applyTraffic(options: SwapOptions, traffic: Traffic): Promise<EndpointState> {
+  const { workspace } = options;
+  const current = await workspace.requireEndpoint(options.endpoint);
+  await workspace.setTraffic(current, traffic, options.operation);
+  for (let attempt = 1; ; attempt++) {
+    const observed = await workspace.requireEndpoint(options.endpoint);
+    if (sameTraffic(observed.traffic, traffic)) return observed;
+    if (attempt >= options.readBack.attempts) {
+      throw new Error(
+        `Endpoint ${options.endpoint} reports traffic ${JSON.stringify(observed.traffic)} after it was set to ${JSON.stringify(traffic)}.`,
+      );
+    }
+    await sleep(options.readBack.intervalMs);
+  }
+}
+
+async function probeHealth(
+  options: SwapOptions,
+  endpoint: EndpointState,
+  deployment: string,
+): Promise<{ stats: LoadStats; problems: string[] }> {
+  const probe = options.probe as HealthProbe;
+  const credential = await options.workspace.scoringCredential(endpoint);
+  const stats = await runLoad(
+    { scoringUri: endpoint.scoringUri as string, credential: credential.value, deployment, timeoutMs: probe.timeoutMs },
+    probe.bodies,
+    probe.requests,
+    probe.concurrency,
+  );
+  const problems: string[] = [];
+  if (stats.errorRate > probe.maxErrorRate) {
+    problems.push(
+      `error rate ${stats.errorRate} above ${probe.maxErrorRate} (statuses ${JSON.stringify(stats.statuses)})`,
+    );
+  }
+  if (probe.maxP95Ms !== undefined && stats.p95Ms > probe.maxP95Ms)
+    problems.push(`p95 ${stats.p95Ms} ms above ${probe.maxP95Ms} ms`);
+  return { stats, problems };
+}
+
+async function rollBack(options: SwapOptions, before: Traffic, cause: string, steps: StepRecord[]): Promise<never> {
+  options.log(`Rolling back endpoint ${options.endpoint} to ${JSON.stringify(before)}: ${cause}`);
+  try {
+    const now = await options.workspace.requireEndpoint(options.endpoint);
+    const restored = sameTraffic(now.traffic, before) ? now : await applyTraffic(options, before);
+    throw new SwapFailedError(
+      `${cause} Traffic is back to ${JSON.stringify(restored.traffic)}.`,
+      true,
+      restored.traffic,
+      steps,
+    );
+  } catch (error) {
+    if (error instanceof SwapFailedError) throw error;
+    const now = await options.workspace.getEndpoint(options.endpoint).catch(() => undefined);
+    throw new SwapFailedError(
+      `${cause} The rollback failed too (${errorMessage(error)}); live traffic is now ${JSON.stringify(now?.traffic ?? 'unknown')}: ` +
+        `restore ${JSON.stringify(before)} by hand or re-run with mode: rollback.`,
+      false,
+      now?.traffic ?? {},
+      steps,
+    );
+  }
+}
+
+async function promote(options: SwapOptions): Promise<SwapResult> {
+  const { workspace, log } = options;
+  const slot = options.deployment;
+  if (!slot)
+    throw new UserError("Input 'deployment' is required to promote: pass the deploy step's 'deployment' output.", {
+      input: 'deployment',
+    });
+  const endpoint = await workspace.requireEndpoint(options.endpoint);
+  const deployments = await workspace.listDeployments(endpoint.name);
+  const idle = planCandidateSlot(
+    {
+      endpoint: endpoint.name,
+      traffic: endpoint.traffic,
+      mirror: endpoint.mirror,
+      deployments: deployments.map((d) => d.name),
+    },
+    options.slots,
+  );
+  const refusals = promotionRefusals({
+    expectedCandidate: slot,
+    idleCandidate: idle.ok ? idle.candidate : undefined,
+    provisioningState: deployments.find((d) => d.name === slot)?.provisioningState,
+    traffic: endpoint.traffic,
+    mirror: endpoint.mirror,
+    ...(options.expectedTraffic && { expectedTraffic: options.expectedTraffic }),
+  });
+  if (refusals.length > 0) {
+    throw new UserError(
+      `Refusing to move traffic on endpoint ${endpoint.name}: ${refusals.join('; ')}. Nothing was changed.`,
+    );
+  }
+  const before = endpoint.traffic;
+  const previous = liveDeployment(before);
+  const plan = planPromotion(before, slot, options.strategy, options.canarySteps);
+  log(
+    `Promoting ${slot} on endpoint ${endpoint.name}: ${JSON.stringify(before)} → ${plan.map((s) => JSON.stringify(s.traffic)).join(' → ')}`,
+  );
+
+  const steps: StepRecord[] = [];
+  let expected: Traffic = before;
+  for (const step of plan) {
+    try {
+      const now = await workspace.requireEndpoint(endpoint.name);
+      if (!sameTraffic(now.traffic, expected)) {
+        return await rollBack(
+          options,
+          before,
+          `Live traffic changed behind the pipeline's back (expected ${JSON.stringify(expected)}, found ${JSON.stringify(now.traffic)}).`,
+          steps,
+        );
+      }
+      const observed = await applyTraffic(options, step.traffic);
+      expected = step.traffic;
+      log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
+      let probe: LoadStats | undefined;
+      if (step.probe && options.probe) {
+        if (options.canaryWaitMs > 0) {
+          log(`Waiting ${formatDuration(options.canaryWaitMs)} before the health probe…`);
+          await sleep(options.canaryWaitMs);
+        }
+        const health = await probeHealth(options, observed, slot);
+        probe = health.stats;
+        log(
+          `Health probe of ${slot}: ${health.stats.errors}/${health.stats.requests} errors, p95 ${health.stats.p95Ms} ms.`,
+        );
+        if (health.problems.length > 0) {
+          steps.push({ traffic: step.traffic, probe, at: new Date().toISOString() });
+          return await rollBack(
+            options,
+            before,
+            `Canary step ${JSON.stringify(step.traffic)} failed its health probe: ${health.problems.join('; ')}.`,
+            steps,
+          );
+        }
+      }
+      steps.push({ traffic: step.traffic, probe, at: new Date().toISOString() });
+    } catch (error) {
+      if (error instanceof SwapFailedError) throw error;
+      return await rollBack(options, before, `${errorMessage(error)}`, steps);
+    }
+  }
+
+  let cleanup: string | undefined;
+  if (options.cleanup !== 'none' && previous && previous !== slot) {
+    try {
+      if (options.cleanup === 'delete') {
+        await workspace.deleteDeployment(endpoint.name, previous, options.operation);
+        cleanup = `deleted ${previous}`;
+      } else {
+        await workspace.scaleDeployment(endpoint.name, previous, options.scaleDownTo, options.operation);
+        cleanup = `scaled ${previous} down to ${options.scaleDownTo} instance(s)`;
+      }
+      log(`Clean-up: ${cleanup}.`);
+    } catch (error) {
+      cleanup = `failed: ${errorMessage(error)}`;
+      log(`::warning::Clean-up of ${previous} failed (the promotion itself succeeded): ${errorMessage(error)}`);
+    }
+  }
+  return {
+    endpoint: endpoint.name,
+    liveDeployment: slot,
+    previousDeployment: previous,
+    before,
+    after: { ...expected },
+    steps,
+    cleanup,
+    changed: true,
+  };
+}
+
+async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
+  const { workspace, log } = options;
+  const endpoint = await workspace.requireEndpoint(options.endpoint);
+  const plan = planRollback(endpoint.traffic, options.slots, options.previousDeployment);
+  if (!plan.ok) throw new UserError(`Cannot roll back endpoint ${endpoint.name}: ${plan.reason}`);
+  const target = await workspace.getDeployment(endpoint.name, plan.target);
+  if (target?.provisioningState !== 'Succeeded') {
+    throw new UserError(
+      `Cannot roll back to ${plan.target}: it ${target ? `is ${target.provisioningState}` : 'does not exist'} on endpoint ${endpoint.name}. Nothing was changed.`,
+    );
+  }
+  log(`Rolling back endpoint ${endpoint.name}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(plan.traffic)}`);
+  const observed = await applyTraffic(options, plan.traffic);
+  return {
+    endpoint: endpoint.name,
+    liveDeployment: plan.target,
+    previousDeployment: liveDeployment(endpoint.traffic),
+    before: endpoint.traffic,
+    after: observed.traffic,
+    steps: [{ traffic: plan.traffic, probe: undefined, at: new Date().toISOString() }],
+    cleanup: undefined,
+    changed: true,
+  };
+}
+
+export async function swapTrafficSafely(options: SwapOptions): Promise<SwapResult> {
+  return options.mode === 'rollback' ? rollbackMode(options) : promote(options);
+}
