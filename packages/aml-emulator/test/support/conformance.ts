@@ -59,8 +59,9 @@ function responseSchema(schemas: SwaggerSchemas, entry: RequestLogEntry): string
   if (entry.operationId === undefined) return 'unknown';
   const operation = schemas.operation(entry.operationId);
   if (operation === undefined) return 'unknown';
-  const schema = operation.responses[String(entry.status)] ?? operation.responses['default'];
-  return schema === undefined ? 'unknown' : schema;
+  const status = String(entry.status);
+  if (status in operation.responses) return operation.responses[status] ?? null;
+  return entry.status >= 400 && 'default' in operation.responses ? (operation.responses['default'] ?? null) : 'unknown';
 }
 
 /** Problems found in ARM exchanges; requests the emulator rejected with 400 may break the schema on purpose. */
