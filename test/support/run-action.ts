@@ -222,6 +222,13 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
 
 /** Every place a runner-visible secret could leak: the log, the outputs and the summary. */
 export function leakedSecrets(result: RunResult, secrets: readonly string[]): string[] {
-  const visible = [result.log, JSON.stringify(result.outputs), result.summary, result.post?.log ?? ''].join('\n');
+  // `::add-mask::<value>` lines are consumed by the runner and never shown: they are how a secret gets masked.
+  const shown = (log: string) => log.replace(/^::add-mask::.*$/gm, '');
+  const visible = [
+    shown(result.log),
+    JSON.stringify(result.outputs),
+    result.summary,
+    shown(result.post?.log ?? ''),
+  ].join('\n');
   return secrets.filter((secret) => secret.length > 0 && visible.includes(secret));
 }
