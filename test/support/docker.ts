@@ -190,7 +190,7 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
     await waitFor(`http://127.0.0.1:${port}/v2/`, 10_000);
   } catch (error) {
     child.kill('SIGTERM');
-    throw new Error(`${String(error)}\n${readFileSync(logFile, 'utf8')}`);
+    throw new Error(`${String(error)}\n${readFileSync(logFile, 'utf8')}`, { cause: error });
   }
   return {
     address: `127.0.0.1:${port}`,

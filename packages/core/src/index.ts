@@ -10,3 +10,4 @@ export * from './azure/yaml-file.ts';
 export * from './azure/spec.ts';
 export * from './azure/translate.ts';
 export * from './action.ts';
+export * from './container/index.ts';
