@@ -104,12 +104,6 @@ function decidePush(push: boolean | 'auto' | undefined, git: GitContext): boolea
   return push;
 }
 
-/** The label keys of an image config blob (`config.Labels`). */
-function configLabels(config: unknown): Record<string, string> {
-  const labels = (config as { config?: { Labels?: Record<string, string> | null } }).config?.Labels;
-  return labels ?? {};
-}
-
 export async function buildContainer(request: BuildContainerRequest): Promise<BuildContainerResult> {
   const env = request.env ?? process.env;
   const run = request.exec ?? actionsExec;
@@ -165,9 +159,6 @@ export async function buildContainer(request: BuildContainerRequest): Promise<Bu
       target: { repository: target.repository },
       tags,
     });
-    let labels: Record<string, string> = {};
-    if (promoted.configDigest)
-      labels = configLabels(await client.getBlobJson(source.repository, promoted.configDigest));
     const notes = [`promoted by the registry API: no pull, build or layer upload`];
     if (source.repository !== target.repository) {
       notes.push(
@@ -181,7 +172,7 @@ export async function buildContainer(request: BuildContainerRequest): Promise<Bu
       digest: promoted.digest,
       imageRef: `${target.name}@${promoted.digest}`,
       tags: tags.map((tag) => `${target.name}:${tag}`),
-      labels,
+      labels: promoted.labels ?? {},
       pushed: true,
       size: promoted.size,
       sizeKind: 'registry',
@@ -307,10 +298,15 @@ export async function buildContainer(request: BuildContainerRequest): Promise<Bu
   };
   if (!push) {
     if (imageId && (builder.kind === 'docker' || plan.load)) {
-      const inspect = await run('docker', ['image', 'inspect', '--format', '{{.Size}}', imageId], { silent: true });
-      if (inspect.exitCode === 0 && /^\d+$/.test(inspect.stdout.trim())) {
-        result.size = Number(inspect.stdout.trim());
-        result.sizeKind = 'local';
+      const inspect = await run('docker', ['image', 'inspect', '--format', '{{json .}}', imageId], { silent: true });
+      if (inspect.exitCode === 0) {
+        const image = JSON.parse(inspect.stdout) as { Size?: number; Os?: string; Architecture?: string };
+        if (typeof image.Size === 'number') {
+          result.size = image.Size;
+          result.sizeKind = 'local';
+        }
+        if (!result.platforms.length && image.Os && image.Architecture)
+          result.platforms = [`${image.Os}/${image.Architecture}`];
       }
     }
     notes.push(`not pushed (push: ${request.push === false ? 'false' : 'auto, on a pull request'})`);
@@ -340,13 +336,28 @@ export async function buildContainer(request: BuildContainerRequest): Promise<Bu
   const manifest = await client.getManifest(target.repository, digest);
   if (isImageManifest(manifest)) {
     result.size = manifestSize(manifest);
+    if (manifest.json.config) {
+      const config = (await client.getBlobJson(target.repository, manifest.json.config.digest)) as {
+        os?: string;
+        architecture?: string;
+        variant?: string;
+      };
+      if (config.os && config.architecture) {
+        result.platforms = [[config.os, config.architecture, config.variant].filter(Boolean).join('/')];
+      }
+    }
   } else if (isIndex(manifest)) {
     let size = 0;
+    const platforms: string[] = [];
     for (const child of manifest.json.manifests ?? []) {
-      if (child.platform?.os === 'unknown') continue;
+      const { os, architecture, variant } = child.platform ?? {};
+      // Attestation manifests (provenance) are listed as unknown/unknown: not a platform, not image size.
+      if (os === 'unknown') continue;
+      if (os && architecture) platforms.push([os, architecture, variant].filter(Boolean).join('/'));
       size += manifestSize(await client.getManifest(target.repository, child.digest));
     }
     result.size = size;
+    result.platforms = platforms;
   }
   result.sizeKind = 'registry';
   result.digest = digest;

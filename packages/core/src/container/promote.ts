@@ -31,12 +31,26 @@ export interface PromoteResult {
   size: number;
   /** `linux/amd64`, … for an index; empty for a single image. */
   platforms: string[];
-  /** The config of the (first) image, for its labels. */
-  configDigest?: string;
+  /** The labels in the (first) image's config. */
+  labels?: Record<string, string>;
   /** Blobs linked by cross-repository mount, blobs already there, child manifests copied. */
   mounted: number;
   present: number;
   manifestsCopied: number;
+}
+
+interface PlatformConfig {
+  os?: string;
+  architecture?: string;
+  variant?: string;
+}
+
+interface ImageConfig extends PlatformConfig {
+  config?: { Labels?: Record<string, string> | null };
+}
+
+function platformOf(platform: PlatformConfig): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }
 
 export async function promoteManifest(request: PromoteRequest): Promise<PromoteResult> {
@@ -72,7 +86,6 @@ export async function promoteManifest(request: PromoteRequest): Promise<PromoteR
 
   async function ensureBlobs(manifest: FetchedManifest): Promise<void> {
     result.size += manifestSize(manifest);
-    result.configDigest ??= manifest.json.config?.digest;
     if (!crossRepository) return;
     for (const blob of manifestBlobs(manifest)) {
       if (seenBlobs.has(blob.digest)) continue;
@@ -92,7 +105,15 @@ export async function promoteManifest(request: PromoteRequest): Promise<PromoteR
   }
 
   async function ensureTree(manifest: FetchedManifest): Promise<void> {
-    if (isImageManifest(manifest)) return ensureBlobs(manifest);
+    if (isImageManifest(manifest)) {
+      // The config blob (a small JSON document, never a layer) of the first image: its labels and platform.
+      if (result.labels === undefined && manifest.json.config) {
+        const config = (await client.getBlobJson(source.repository, manifest.json.config.digest)) as ImageConfig;
+        result.labels = config.config?.Labels ?? {};
+        if (manifest === root && config.os && config.architecture) result.platforms.push(platformOf(config));
+      }
+      return ensureBlobs(manifest);
+    }
     if (!isIndex(manifest)) {
       throw new UserError(
         `${client.registry}/${source.repository}@${manifest.digest} is a '${manifest.mediaType || 'schema 1'}' manifest, ` +
