@@ -64,7 +64,8 @@ export function buildkitDockerClient(): string | undefined {
     if (!candidate) continue;
     const version = spawnSync(candidate, ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' });
     const major = Number(/^(\d+)\./.exec(version.stdout.trim())?.[1]);
-    if (version.status === 0 && major > 0 && major < 23) return candidate;
+    // The client answers its own version even when the engine is down (and then exits non-zero).
+    if (major > 0 && major < 23) return candidate;
   }
   return undefined;
 }
