@@ -1,4 +1,4 @@
-import hdr from 'hdr-histogram-js';
+import { build } from 'hdr-histogram-js';
 
 /**
  * Latency statistics from an HDR histogram (microsecond resolution, 3 significant digits): the percentiles of
@@ -15,7 +15,7 @@ export interface LatencyStats {
 }
 
 export class LatencyRecorder {
-  private readonly histogram = hdr.build({
+  private readonly histogram = build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 3_600_000_000,
     numberOfSignificantValueDigits: 3,

@@ -3,7 +3,8 @@ import { azureLogin, describeLogin } from '../azure/auth.ts';
 import { createMlClient } from '../azure/client.ts';
 import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
 import { resolveWorkspacePath } from '../files.ts';
-import { readDuration, readList, readSecret, readString } from '../inputs.ts';
+import { z } from 'zod';
+import { readDuration, readJson, readList, readSecret, readString } from '../inputs.ts';
 import { InputError } from '../errors.ts';
 import { AmlWorkspace, type OperationSettings } from './workspace.ts';
 
@@ -72,4 +73,11 @@ export function requireEndpointName(target: Target): string {
     throw new InputError('endpoint', "is required: set it, or 'endpoint' in the env file.");
   }
   return target.endpoint;
+}
+
+const TrafficSchema = z.record(z.string(), z.number().int().min(0).max(100));
+
+/** A traffic map input such as the deploy step's `traffic` output: `{"green":100,"blue":0}`. */
+export function readTraffic(name: string): Record<string, number> | undefined {
+  return readJson(name, TrafficSchema);
 }

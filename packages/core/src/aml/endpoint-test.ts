@@ -1,7 +1,10 @@
 import { UserError } from '../errors.ts';
+import { RELEASE_MANIFEST_SCHEMA, type ReleaseManifest } from '../release-manifest.ts';
+import type { RunContext } from '../run-context.ts';
 import { planCandidateSlot, liveDeployment } from '../slots.ts';
 import { checkAnswer, compareJson, type TestCase, type Tolerance } from './expectations.ts';
 import { runLoad, ScoringClient, type LoadStats } from './scoring.ts';
+import { TAG_PREFIX } from './deploy.ts';
 import type { AmlWorkspace } from './workspace.ts';
 
 /**
@@ -63,6 +66,9 @@ export interface Comparison {
 export interface EndpointTestReport {
   endpoint: string;
   deployment: string;
+  /** What the tested deployment runs, from its tags and properties: the evidence for a release manifest. */
+  model: { name: string; version: string; id: string | undefined } | undefined;
+  environmentId: string | undefined;
   passed: boolean;
   casesPassed: number;
   casesTotal: number;
@@ -241,9 +247,14 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     ...cases.filter((c) => !c.passed).map((c) => `case ${c.name}: ${c.problems.join('; ')}`),
     ...gates.filter((g) => !g.passed).map((g) => `${g.gate} is ${g.value}, limit ${g.limit}`),
   ];
+  const modelName = deployment.tags[`${TAG_PREFIX}model`];
+  const modelVersion =
+    deployment.tags[`${TAG_PREFIX}model-version`] ?? /\/versions\/([^/]+)$/.exec(deployment.model ?? '')?.[1];
   return {
     endpoint: endpoint.name,
     deployment: target,
+    model: modelName && modelVersion ? { name: modelName, version: modelVersion, id: deployment.model } : undefined,
+    environmentId: deployment.raw.properties.environmentId,
     passed: reasons.length === 0,
     casesPassed,
     casesTotal: cases.length,
@@ -253,5 +264,50 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     gates,
     reasons,
     testedAt: new Date().toISOString(),
+  };
+}
+
+/** The release manifest staging writes from a passed test: exactly what was tested, with the figures. */
+export function releaseManifestFromTest(
+  report: EndpointTestReport,
+  context: RunContext,
+  image?: { name: string; digest: string },
+): ReleaseManifest {
+  if (!report.model) {
+    throw new UserError(
+      `Deployment ${report.deployment} carries no model tags (${TAG_PREFIX}model, ${TAG_PREFIX}model-version): deploy it with aml-endpoint-deploy to write a release manifest.`,
+    );
+  }
+  if (!context.repository || !context.commit)
+    throw new UserError('GITHUB_REPOSITORY and GITHUB_SHA are needed for the release manifest.');
+  return {
+    schema: RELEASE_MANIFEST_SCHEMA,
+    model: { name: report.model.name, version: report.model.version, ...(report.model.id && { id: report.model.id }) },
+    ...(report.environmentId && { environment: { id: report.environmentId } }),
+    ...(image && { image }),
+    source: { repository: context.repository, commit: context.commit, ...(context.ref && { ref: context.ref }) },
+    evidence: {
+      endpoint: report.endpoint,
+      deployment: report.deployment,
+      passed: report.passed,
+      casesPassed: report.casesPassed,
+      casesTotal: report.casesTotal,
+      ...(report.load && {
+        requests: report.load.requests,
+        p50Ms: report.load.p50Ms,
+        p95Ms: report.load.p95Ms,
+        p99Ms: report.load.p99Ms,
+        errorRate: report.load.errorRate,
+      }),
+      testedAt: report.testedAt,
+    },
+    ...(context.runUrl && {
+      run: {
+        url: context.runUrl,
+        ...(context.runId && { id: context.runId }),
+        ...(context.runAttempt && { attempt: context.runAttempt }),
+      },
+    }),
+    createdAt: new Date().toISOString(),
   };
 }

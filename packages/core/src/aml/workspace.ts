@@ -350,23 +350,25 @@ export class AmlWorkspace {
     });
   }
 
+  /** Newest first, by creation time, then by version number (versions registered in the same instant). */
   private async recentVersions(kind: AssetKind, name: string, top = 5): Promise<string[]> {
-    const versions: string[] = [];
+    const versions: { name: string; created: number }[] = [];
     try {
       for await (const item of this.versions(kind).list(this.rg, this.ws, name, { orderBy: 'createdtime desc', top })) {
-        versions.push(item.name as string);
+        versions.push({ name: item.name as string, created: item.systemData?.createdAt?.getTime() ?? 0 });
         if (versions.length >= top) break;
       }
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    return versions;
+    const collator = new Intl.Collator('en', { numeric: true });
+    return versions.sort((a, b) => b.created - a.created || collator.compare(b.name, a.name)).map((v) => v.name);
   }
 
   private async latestVersion(kind: AssetKind, name: string): Promise<string> {
     const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
     const [latest] = await this.call(`Finding the latest version of ${noun} ${name}`, () =>
-      this.recentVersions(kind, name, 1),
+      this.recentVersions(kind, name, 10),
     );
     if (!latest)
       throw new UserError(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
