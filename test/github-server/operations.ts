@@ -1,0 +1,31 @@
+/**
+ * The GitHub REST operations (by `operationId` in GitHub's OpenAPI description) that the loopback server knows.
+ * `npm run fixtures:github` extracts exactly these, and the schemas they reference, from the pinned
+ * `@octokit/openapi` into `test/fixtures/github/api.github.com.json`. To serve a new operation: add its id here,
+ * run `npm run fixtures:github`, and register a handler (see README.md in this folder).
+ */
+export const GITHUB_OPERATIONS = [
+  // pull requests
+  'pulls/list',
+  'pulls/get',
+  'pulls/create',
+  'pulls/update',
+  'pulls/request-reviewers',
+  // labels and assignees (issue endpoints, which pull requests share)
+  'issues/add-labels',
+  'issues/remove-label',
+  'issues/add-assignees',
+  // Git Data API
+  'git/get-ref',
+  'git/get-commit',
+  'git/create-blob',
+  'git/create-tree',
+  'git/create-commit',
+  'git/update-ref',
+  // repository contents and history
+  'repos/get',
+  'repos/get-content',
+  'repos/compare-commits-with-basehead',
+] as const;
+
+export type GitHubOperationId = (typeof GITHUB_OPERATIONS)[number];
