@@ -11,3 +11,4 @@ export * from './azure/spec.ts';
 export * from './azure/translate.ts';
 export * from './action.ts';
 export * from './container/index.ts';
+export * from './github/index.ts';
