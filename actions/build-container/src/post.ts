@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { actionsExec, dockerLogout } from '@mlops-actions/core/container/index';
+import { actionsExec, dockerLogout } from '@mlops-actions/core/container/docker';
 import { errorMessage } from '@mlops-actions/core/errors';
 
 // The post step: log out of the registry the main step logged in to, so the credentials do not outlive the job

@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(424);
-/* harmony import */ var _mlops_actions_core_container_index__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3597);
+/* harmony import */ var _mlops_actions_core_container_docker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3597);
 /* harmony import */ var _mlops_actions_core_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7284);
 
 
@@ -28385,7 +28385,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const registry = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu('logout-registry');
 if (registry) {
     try {
-        await (0,_mlops_actions_core_container_index__WEBPACK_IMPORTED_MODULE_1__/* .dockerLogout */ .tX)(_mlops_actions_core_container_index__WEBPACK_IMPORTED_MODULE_1__/* .actionsExec */ .dw, registry);
+        await (0,_mlops_actions_core_container_docker__WEBPACK_IMPORTED_MODULE_1__/* .dockerLogout */ .tX)(_mlops_actions_core_container_docker__WEBPACK_IMPORTED_MODULE_1__/* .actionsExec */ .dw, registry);
     }
     catch (error) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e((0,_mlops_actions_core_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error));
