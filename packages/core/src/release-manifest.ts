@@ -146,6 +146,9 @@ export type ReleaseEvidence = NonNullable<ReleaseManifest['evidence']>;
 const TestReport = z.object({
   endpoint: nonEmpty,
   deployment: nonEmpty,
+  /** What the tested deployment runs, from its tags (aml-endpoint-deploy sets them). */
+  model: z.object({ name: nonEmpty, version: nonEmpty, id: nonEmpty.nullish() }).nullish(),
+  environmentId: nonEmpty.nullish(),
   passed: z.boolean(),
   casesPassed: z.number().int().nonnegative(),
   casesTotal: z.number().int().nonnegative(),
@@ -161,7 +164,14 @@ const TestReport = z.object({
   testedAt: z.iso.datetime({ offset: true }),
 });
 
-export function evidenceFromTestReport(text: string, path = 'test report'): ReleaseEvidence {
+/** What a test report says about the release: the evidence, and the model and environment the slot runs. */
+export interface TestReportRelease {
+  evidence: ReleaseEvidence;
+  model: { name: string; version: string; id?: string } | undefined;
+  environmentId: string | undefined;
+}
+
+export function parseTestReport(text: string, path = 'test report'): TestReportRelease {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -191,10 +201,17 @@ export function evidenceFromTestReport(text: string, path = 'test report'): Rele
     ...(load.errorRate !== undefined && { errorRate: load.errorRate }),
     testedAt: new Date(report.testedAt).toISOString(),
   };
-  return evidence;
+  const model = report.model
+    ? { name: report.model.name, version: report.model.version, ...(report.model.id && { id: report.model.id }) }
+    : undefined;
+  return { evidence, model, environmentId: report.environmentId ?? undefined };
 }
 
-export function readTestReportEvidence(path: string): ReleaseEvidence {
+export function evidenceFromTestReport(text: string, path = 'test report'): ReleaseEvidence {
+  return parseTestReport(text, path).evidence;
+}
+
+export function readTestReport(path: string): TestReportRelease {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -204,7 +221,11 @@ export function readTestReportEvidence(path: string): ReleaseEvidence {
       { file: path },
     );
   }
-  return evidenceFromTestReport(text, path);
+  return parseTestReport(text, path);
+}
+
+export function readTestReportEvidence(path: string): ReleaseEvidence {
+  return readTestReport(path).evidence;
 }
 
 export interface ReleaseManifestInput {

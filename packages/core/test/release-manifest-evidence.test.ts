@@ -11,6 +11,7 @@ import {
   evidenceFromTestReport,
   findEvidenceSection,
   parseEvidenceSection,
+  parseTestReport,
   readTestReportEvidence,
   renderEvidenceSection,
   replaceEvidenceSection,
@@ -184,6 +185,19 @@ describe('evidence from the aml-endpoint-test report', () => {
       errorRate: 0,
       testedAt: '2026-11-21T10:00:00.000Z',
     });
+  });
+
+  it('also reads what the tested slot runs (model and environment, from its tags)', () => {
+    const withModel = {
+      ...REPORT,
+      model: { name: 'fraud', version: '8', id: null },
+      environmentId: 'azureml:sklearn:3',
+    };
+    expect(parseTestReport(JSON.stringify(withModel))).toMatchObject({
+      model: { name: 'fraud', version: '8' },
+      environmentId: 'azureml:sklearn:3',
+    });
+    expect(parseTestReport(JSON.stringify(REPORT)).model).toBeUndefined();
   });
 
   it('accepts a report without a load phase', () => {

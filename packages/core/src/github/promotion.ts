@@ -19,8 +19,9 @@ import {
   sameEvidenceSection,
   sameRelease,
   serializeReleaseManifest,
-  readTestReportEvidence,
+  readTestReport,
   type ReleaseEvidence,
+  type TestReportRelease,
   type ReleaseManifest,
 } from '../release-manifest.ts';
 import { runContext } from '../run-context.ts';
@@ -229,8 +230,9 @@ export function resolvePromotionManifest(source: PromotionManifestSource): Relea
     for (const [input, given, recorded] of [
       ['model', source.model, manifest.model.name],
       ['model-version', source.modelVersion, manifest.model.version],
+      ['deployment', source.deployment, manifest.evidence?.deployment],
     ] as const) {
-      if (given !== undefined && given !== recorded) {
+      if (given !== undefined && recorded !== undefined && given !== recorded) {
         throw new InputError(
           input,
           `is '${given}' but the release manifest records '${recorded}': promote one release, not a mix of two.`,
@@ -239,33 +241,51 @@ export function resolvePromotionManifest(source: PromotionManifestSource): Relea
     }
     return manifest;
   }
-  if (!source.model)
-    throw new InputError(
-      'model',
-      "is required without 'manifest': pass the deploy step's `model` output (or a release manifest as 'manifest').",
-    );
-  if (!source.modelVersion)
-    throw new InputError(
-      'model-version',
-      "is required without 'manifest': pass the deploy step's `model-version` output.",
-    );
   let evidence: ReleaseEvidence | undefined;
+  let reported: TestReportRelease | undefined;
   if (source.testReport) {
     const { path } = readInputFile('test-report', source.testReport);
-    evidence = readTestReportEvidence(path);
+    reported = readTestReport(path);
+    evidence = reported.evidence;
     if (source.deployment && evidence.deployment !== source.deployment) {
       throw new UserError(
         `The test report is about deployment '${evidence.deployment}' but the deploy step deployed '${source.deployment}': the evidence must be for the slot being promoted.`,
         { input: 'test-report' },
       );
     }
+    // The report knows what the tested slot runs (from its tags): the inputs, when given, must agree.
+    for (const [input, given, recorded] of [
+      ['model', source.model, reported.model?.name],
+      ['model-version', source.modelVersion, reported.model?.version],
+    ] as const) {
+      if (given !== undefined && recorded !== undefined && given !== recorded) {
+        throw new InputError(
+          input,
+          `is '${given}' but deployment '${evidence.deployment}' that was tested runs '${recorded}' (test report): promote what was tested.`,
+        );
+      }
+    }
   }
+  const name = source.model ?? reported?.model?.name;
+  const version = source.modelVersion ?? reported?.model?.version;
+  if (!name) {
+    throw new InputError(
+      'model',
+      "is required without 'manifest' (or a test report that names the model): pass the deploy step's `model` output.",
+    );
+  }
+  if (!version)
+    throw new InputError(
+      'model-version',
+      "is required without 'manifest': pass the deploy step's `model-version` output.",
+    );
   const repository = run.repository;
   const commit = source.commit ?? run.commit;
   if (!repository || !commit)
     throw new UserError('GITHUB_REPOSITORY and GITHUB_SHA are not set: run this action in a GitHub Actions job.');
   return buildReleaseManifest({
-    model: { name: source.model, version: source.modelVersion, id: source.modelId },
+    model: { name, version, id: source.modelId ?? reported?.model?.id },
+    environment: reported?.environmentId ? { id: reported.environmentId } : undefined,
     image: source.image,
     source: { repository, commit, ref: run.ref },
     evidence,

@@ -92,6 +92,37 @@ describe('the release manifest source', () => {
     expect(() => resolvePromotionManifest({ manifest: 'missing.json' })).toThrow(/cannot be read/);
   });
 
+  it('takes the model from the test report, and refuses inputs or a manifest that disagree with what was tested', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'ws-'));
+    Object.assign(process.env, {
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_REPOSITORY: 'octo-org/ml-service',
+      GITHUB_SHA: 'f'.repeat(40),
+    });
+    const report = {
+      endpoint: 'fraud-staging',
+      deployment: 'blue',
+      model: { name: 'fraud', version: '8', id: 'azureml:fraud:8' },
+      environmentId: 'azureml:sklearn:3',
+      passed: true,
+      casesPassed: 3,
+      casesTotal: 3,
+      testedAt: '2026-11-21T10:00:00.000Z',
+    };
+    writeFileSync(join(workspace, 'report.json'), JSON.stringify(report));
+    const manifest = resolvePromotionManifest({ testReport: 'report.json' });
+    expect(manifest.model).toEqual({ name: 'fraud', version: '8', id: 'azureml:fraud:8' });
+    expect(manifest.environment).toEqual({ id: 'azureml:sklearn:3' });
+    expect(manifest.evidence?.casesPassed).toBe(3);
+    expect(() => resolvePromotionManifest({ testReport: 'report.json', modelVersion: '7' })).toThrow(
+      /Input 'model-version' is '7' but deployment 'blue' that was tested runs '8'/,
+    );
+    writeFileSync(join(workspace, 'm.json'), JSON.stringify(MANIFEST));
+    expect(() => resolvePromotionManifest({ manifest: 'm.json', deployment: 'green' })).toThrow(
+      /Input 'deployment' is 'green' but the release manifest records 'blue'/,
+    );
+  });
+
   it('builds one from the deploy outputs and the run, and names what is missing', () => {
     Object.assign(process.env, {
       GITHUB_REPOSITORY: 'octo-org/ml-service',
