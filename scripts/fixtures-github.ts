@@ -11,7 +11,7 @@
  *                                       pinned description and the operation list produce (CI runs this)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GITHUB_OPERATIONS } from '../test/github-server/operations.ts';
@@ -62,9 +62,10 @@ function loadDescription(): JsonObject {
       maxBuffer: 256 * 1024 * 1024,
       encoding: 'utf8',
     });
-    // Written then renamed, so an interrupted run never leaves a truncated cache.
+    // Written then renamed, so an interrupted run never leaves a truncated cache; the tarball is not kept.
     writeFileSync(`${cached}.partial`, text);
     renameSync(`${cached}.partial`, cached);
+    rmSync(join(cacheDir, tarball.filename), { force: true });
     console.error(`fixtures:github: fetched ${OPENAPI_PACKAGE}@${OPENAPI_VERSION} in ${Date.now() - started} ms`);
   }
   return JSON.parse(readFileSync(cached, 'utf8')) as JsonObject;
