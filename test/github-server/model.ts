@@ -153,6 +153,11 @@ export class Repository {
   readonly refs = new Map<string, string>();
   readonly labels = new Map<string, Label>();
   readonly pulls = new Map<number, PullRequest>();
+  /**
+   * State of operations added by other tests (rulesets, environments, …), by feature name: handlers registered
+   * with `server.handle()` keep theirs here, e.g. `repo.extensions.set('rulesets', [])`.
+   */
+  readonly extensions = new Map<string, unknown>();
   private nextNumber = 1;
   private clock = Date.parse('2025-01-01T00:00:00Z');
 

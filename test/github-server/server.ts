@@ -473,6 +473,8 @@ const enablePullRequestAutoMerge: RootResolver = (args, context) => {
   if (!repo.allowAutoMerge)
     throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request Auto merge is not allowed for this repository');
   if (pull.state !== 'open') throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request is not open');
+  // GitHub refuses auto-merge on drafts (the wording here is ours).
+  if (pull.draft) throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request is in draft state');
   const expected = input['expectedHeadOid'];
   if (typeof expected === 'string' && expected !== repo.headSha(pull)) {
     throw new GitHubGraphQLError('UNPROCESSABLE', 'Pull request head sha does not match the expected head sha');

@@ -48224,6 +48224,9 @@ async function openPromotionPullRequest(options) {
     const log = options.log ?? (() => undefined);
     maskSecret(options.token);
     maskSecret(options.jobToken);
+    if (options.draft && options.autoMerge) {
+        throw new errors_InputError('auto-merge', "and 'draft' are both set: GitHub does not enable auto-merge on a draft pull request. Drop one of them.");
+    }
     if (options.head === options.base) {
         throw new errors_UserError(`'head' and 'base' are both '${options.head}': the promotion pull request goes from the staging branch into the production branch.`);
     }
@@ -48383,7 +48386,10 @@ async function openPromotionPullRequest(options) {
         await client.addAssignees(pull.number, assignees);
         changes.push(`assigned ${assignees.join(', ')}`);
     }
-    if (options.autoMerge && pull.autoMerge?.method !== options.autoMerge) {
+    if (options.autoMerge && pull.draft) {
+        log(`Note: #${pull.number} is a draft, and GitHub does not enable auto-merge on drafts: it is left off.`);
+    }
+    else if (options.autoMerge && pull.autoMerge?.method !== options.autoMerge) {
         await client.enableAutoMerge(pull.nodeId, options.autoMerge, headSha);
         changes.push(`enabled auto-merge (${options.autoMerge}) for head ${headSha.slice(0, 7)}`);
     }

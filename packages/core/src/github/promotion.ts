@@ -298,6 +298,12 @@ export async function openPromotionPullRequest(options: PromotionOptions): Promi
   const log = options.log ?? (() => undefined);
   maskSecret(options.token);
   maskSecret(options.jobToken);
+  if (options.draft && options.autoMerge) {
+    throw new InputError(
+      'auto-merge',
+      "and 'draft' are both set: GitHub does not enable auto-merge on a draft pull request. Drop one of them.",
+    );
+  }
   if (options.head === options.base) {
     throw new UserError(
       `'head' and 'base' are both '${options.head}': the promotion pull request goes from the staging branch into the production branch.`,
@@ -467,7 +473,9 @@ export async function openPromotionPullRequest(options: PromotionOptions): Promi
     changes.push(`assigned ${assignees.join(', ')}`);
   }
 
-  if (options.autoMerge && pull.autoMerge?.method !== options.autoMerge) {
+  if (options.autoMerge && pull.draft) {
+    log(`Note: #${pull.number} is a draft, and GitHub does not enable auto-merge on drafts: it is left off.`);
+  } else if (options.autoMerge && pull.autoMerge?.method !== options.autoMerge) {
     await client.enableAutoMerge(pull.nodeId, options.autoMerge, headSha);
     changes.push(`enabled auto-merge (${options.autoMerge}) for head ${headSha.slice(0, 7)}`);
   }

@@ -237,6 +237,23 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
     expect(repo.pulls.size).toBe(0);
   });
 
+  it('auto-merge: refused with draft, left off (with a note) on an existing draft', async () => {
+    await expect(openPromotionPullRequest(options({ draft: true, autoMerge: 'squash' }))).rejects.toThrow(
+      "Input 'auto-merge' and 'draft' are both set",
+    );
+    repo.openPullRequest({
+      head: 'integration',
+      base: 'main',
+      title: 'Draft',
+      user: github.state.account('mona'),
+      draft: true,
+    });
+    const result = await openPromotionPullRequest(options({ autoMerge: 'squash' }));
+    expect(repo.pull(1).autoMerge).toBeNull();
+    expect(result.changes).not.toContainEqual(expect.stringContaining('auto-merge'));
+    expect(lines.join('\n')).toContain('#1 is a draft, and GitHub does not enable auto-merge on drafts');
+  });
+
   it('treats an invalid production manifest as absent, with a warning', async () => {
     repo.commitFiles('main', { 'release/manifest.json': '{ not json' }, 'Broken manifest');
     repo.createBranch('integration', 'main');
