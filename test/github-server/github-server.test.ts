@@ -3,9 +3,12 @@
  * schema, and what does not (a client's bad request, a handler's bad response, an unknown route or field) is
  * caught loudly.
  */
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { getOctokit } from '@actions/github';
 import { GitHubServer, type Repository } from './index.ts';
+
+// Each test starts a server; the first compiles the OpenAPI validators and builds GitHub's GraphQL schema (seconds).
+jest.setTimeout(60_000);
 
 const TOKEN = 'ghs_selftest00000000000000000000000000000';
 const OWNER = 'octo-org';

@@ -2,13 +2,16 @@
  * open-promotion-pr end to end: the bundled action, run as the runner runs it, against the loopback GitHub
  * server (REST validated by GitHub's OpenAPI description, GraphQL by its schema). Outputs come from GITHUB_OUTPUT.
  */
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { releaseManifestFromTest, type EndpointTestReport } from '../../packages/core/src/aml/endpoint-test.ts';
 import { GitHubServer, type Repository } from '../github-server/index.ts';
 import { leakedSecrets, runAction, type RunResult } from '../support/run-action.ts';
+
+// Each test starts a server and, end to end, runs the bundled action as a child process: slower than jest's 5 s default.
+jest.setTimeout(60_000);
 
 const JOB_TOKEN = 'ghs_jobtoken000000000000000000000000000001';
 const APP_TOKEN = 'ghs_apptoken000000000000000000000000000002';

@@ -2,7 +2,7 @@
  * The promotion logic: the pure planning helpers, and openPromotionPullRequest in-process against the loopback
  * GitHub server (real Octokit over HTTP; every request and response validated by GitHub's OpenAPI description).
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,9 @@ import {
   type PromotionOptions,
 } from '../../src/github/promotion.ts';
 import { EVIDENCE_END, EVIDENCE_START, type ReleaseManifest } from '../../src/release-manifest.ts';
+
+// Each test starts a server; the first compiles the OpenAPI validators and builds GitHub's GraphQL schema (seconds).
+jest.setTimeout(60_000);
 
 const TOKEN = 'ghs_job00000000000000000000000000000000000';
 const MANIFEST: ReleaseManifest = {
