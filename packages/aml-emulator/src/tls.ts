@@ -1,4 +1,5 @@
 /** A private CA and a loopback server certificate, generated with `selfsigned` (no hand-rolled crypto). */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
@@ -18,7 +19,9 @@ const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000;
 
 async function createCa(): Promise<CertificateAuthority> {
   const notBeforeDate = new Date(Date.now() - 60_000);
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'aml-emulator local CA' }], {
+  // A unique name: a trust store holding two emulator CAs looks issuers up by name, and would pick the wrong one.
+  const commonName = `aml-emulator local CA ${randomUUID().slice(0, 8)}`;
+  const pems = await selfsigned.generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     algorithm: 'sha256',
     notBeforeDate,

@@ -109,7 +109,7 @@ function versionResource(
       isArchived: false,
       tags: {},
       properties: {},
-      ...(kind === 'environments' ? { environmentType: 'UserCreated' } : {}),
+      ...(kind === 'environments' ? { environmentType: 'UserCreated', osType: 'Linux', autoRebuild: 'Disabled' } : {}),
       ...version.properties,
     },
   };

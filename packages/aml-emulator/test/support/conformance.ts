@@ -11,19 +11,22 @@ export const SPECS_ROOT = resolve(REPO_ROOT, '../shared/reference/azure-rest-api
 const MIRROR_API_VERSION = '2023-04-01';
 
 let loaded: SwaggerSchemas | undefined;
-let skipReported = false;
+const skipsReported = new Set<string>();
 
-/** The specification, or undefined (after saying why) when the reference folder is absent. */
-export function specSchemas(): SwaggerSchemas | undefined {
-  if (loaded !== undefined) return loaded;
-  if (!SwaggerSchemas.exists(SPECS_ROOT)) {
-    const reason = `reference specification not found at ${SPECS_ROOT}`;
+/** The specification under `root`, or undefined (after saying why) when it is absent; REQUIRE_REFERENCE=1 makes that an error. */
+export function loadSpecSchemas(root: string): SwaggerSchemas | undefined {
+  if (!SwaggerSchemas.exists(root)) {
+    const reason = `reference specification not found at ${root}`;
     if (process.env['REQUIRE_REFERENCE'] === '1') throw new Error(`${reason} (REQUIRE_REFERENCE=1)`);
-    if (!skipReported) console.warn(`conformance checks skipped: ${reason}`);
-    skipReported = true;
+    if (!skipsReported.has(root)) console.warn(`conformance checks skipped: ${reason}`);
+    skipsReported.add(root);
     return undefined;
   }
-  loaded = new SwaggerSchemas(SPECS_ROOT, [MFE, WORKSPACES]);
+  return new SwaggerSchemas(root, [MFE, WORKSPACES]);
+}
+
+export function specSchemas(): SwaggerSchemas | undefined {
+  loaded ??= loadSpecSchemas(SPECS_ROOT);
   return loaded;
 }
 

@@ -303,6 +303,32 @@ export class SwaggerSchemas {
     return undefined;
   }
 
+  /** The `x-ms-examples` files that exist, with the operation they illustrate. */
+  examples(): {
+    operationId: string;
+    path: string;
+    example: { parameters?: Schema; responses?: Record<string, { body?: unknown }> };
+  }[] {
+    const found = [];
+    for (const [file, document] of this.files) {
+      for (const methods of Object.values(document.paths ?? {})) {
+        for (const operation of Object.values(methods)) {
+          if (!isSchema(operation) || !isSchema(operation['x-ms-examples'])) continue;
+          for (const reference of Object.values(operation['x-ms-examples'])) {
+            const path = join(dirname(join(this.root, file)), String((reference as Schema)['$ref']));
+            if (!existsSync(path)) continue;
+            found.push({
+              operationId: String(operation['operationId']),
+              path: relative(this.root, path),
+              example: JSON.parse(readFileSync(path, 'utf8')),
+            });
+          }
+        }
+      }
+    }
+    return found;
+  }
+
   definitionRef(file: string, name: string, mode: Mode): string {
     return `${this.id(file, mode)}#/$defs/${name}`;
   }
