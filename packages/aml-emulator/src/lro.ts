@@ -106,19 +106,3 @@ export function operationHeaders(
     ...retryAfterHeader(service),
   };
 }
-
-export function activeOperation(
-  service: Service,
-  workspace: WorkspaceState,
-  endpoint: string,
-  deployment?: string,
-): OperationRecord | undefined {
-  return Object.values(service.state.operations).find(
-    (operation) =>
-      operation.status === 'InProgress' &&
-      operation.resourceGroup === workspace.resourceGroup &&
-      operation.workspace === workspace.name &&
-      operation.endpoint === endpoint &&
-      operation.deployment === deployment,
-  );
-}

@@ -18,7 +18,14 @@ interface Failure {
   message: string;
 }
 
-export function routingOf(properties: JsonObject): Routing {
+/** The scoring timeout of a deployment (`requestSettings.requestTimeout`, 5 s by default as in the service). */
+function requestTimeoutMs(deployment: DeploymentRecord): number {
+  return (
+    parseDurationMs((deployment.properties['requestSettings'] as JsonObject | undefined)?.['requestTimeout']) ?? 5000
+  );
+}
+
+function routingOf(properties: JsonObject): Routing {
   return {
     traffic: { ...((properties['traffic'] as Record<string, number> | undefined) ?? {}) },
     mirrorTraffic: { ...((properties['mirrorTraffic'] as Record<string, number> | undefined) ?? {}) },
@@ -75,8 +82,7 @@ function completeEndpoint(service: Service, workspace: WorkspaceState, operation
 /** Starts the new version of a deployment: download the model, run `init()`. */
 function startContainer(service: Service, deployment: DeploymentRecord, at: Date): Failure | undefined {
   const modelId = deployment.properties['model'];
-  const timeoutMs =
-    parseDurationMs((deployment.properties['requestSettings'] as JsonObject | undefined)?.['requestTimeout']) ?? 5000;
+  const timeoutMs = requestTimeoutMs(deployment);
   if (typeof modelId !== 'string' || modelId === '') {
     logDownload(deployment, at, undefined);
     logServerStart(deployment, at, undefined, timeoutMs);
@@ -115,11 +121,6 @@ function startContainer(service: Service, deployment: DeploymentRecord, at: Date
   return undefined;
 }
 
-function instanceCount(deployment: DeploymentRecord): number {
-  const capacity = deployment.sku?.['capacity'];
-  return typeof capacity === 'number' ? capacity : 1;
-}
-
 function removeFromRouting(routing: Routing | JsonObject, deployment: string): void {
   for (const key of ['traffic', 'mirrorTraffic'] as const) {
     const weights = routing[key] as Record<string, number> | undefined;
@@ -153,10 +154,7 @@ function completeDeployment(service: Service, workspace: WorkspaceState, operati
     deployment.provisioningState = 'Succeeded';
     deployment.serving = {
       model: typeof deployment.properties['model'] === 'string' ? deployment.properties['model'] : null,
-      instanceCount: instanceCount(deployment),
-      requestTimeoutMs:
-        parseDurationMs((deployment.properties['requestSettings'] as JsonObject | undefined)?.['requestTimeout']) ??
-        5000,
+      requestTimeoutMs: requestTimeoutMs(deployment),
     };
   } else {
     // A failed update leaves the previous version running, as the service does.

@@ -47,7 +47,6 @@ export interface EndpointRecord extends TrackedFields {
 
 export interface ServingState {
   model: string | null;
-  instanceCount: number;
   requestTimeoutMs: number;
 }
 

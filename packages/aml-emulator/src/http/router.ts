@@ -22,9 +22,8 @@ export interface RequestContext {
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  /** Serialized as JSON unless `text` is set. */
+  /** Serialized as JSON. */
   body?: unknown;
-  text?: string;
   /** Deployment that answered (scoring), for the request log. */
   deployment?: string;
 }

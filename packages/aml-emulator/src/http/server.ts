@@ -71,15 +71,11 @@ function notRouted(path: string, allowed: string[] | undefined): Reply {
 
 function send(response: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { 'x-ms-request-id': randomUUID(), ...reply.headers };
-  let payload: string | undefined;
-  if (reply.text !== undefined) {
-    payload = reply.text;
-    headers['Content-Type'] ??= 'text/plain; charset=utf-8';
-  } else if (reply.body !== undefined) {
-    payload = JSON.stringify(reply.body);
+  const payload = reply.body === undefined ? undefined : JSON.stringify(reply.body);
+  if (payload !== undefined) {
     headers['Content-Type'] = 'application/json; charset=utf-8';
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
   }
-  if (payload !== undefined) headers['Content-Length'] = String(Buffer.byteLength(payload));
   response.writeHead(reply.status, headers);
   response.end(payload);
 }

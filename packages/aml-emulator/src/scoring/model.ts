@@ -18,10 +18,6 @@ export function parseModelId(id: string): ModelVersionRef | undefined {
   return { subscriptionId, resourceGroup, workspace, name, version };
 }
 
-export function modelArmId(ref: ModelVersionRef): string {
-  return `/subscriptions/${ref.subscriptionId}/resourceGroups/${ref.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ref.workspace}/models/${ref.name}/versions/${ref.version}`;
-}
-
 export function toDataUri(model: EmulatedModel): string {
   return `data:application/json;base64,${Buffer.from(JSON.stringify(model)).toString('base64')}`;
 }
