@@ -10,7 +10,6 @@ import { modelDataUri } from '../src/index.ts';
 import { conformanceProblems, loadSpecSchemas, specSchemas } from './support/conformance.ts';
 import { keyEndpoint, LINEAR_V1, startHarness } from './support/harness.ts';
 import type { Harness } from './support/harness.ts';
-import { MFE } from './support/swagger-schema.ts';
 
 let h: Harness;
 
@@ -194,9 +193,6 @@ describe('where the specification and the SDK (@azure/arm-machinelearning 2.1.1)
     expect((sent['properties'] as Record<string, unknown>)['scoringUri']).toBeUndefined();
     const schemas = specSchemas();
     if (schemas === undefined) return;
-    expect(
-      JSON.stringify(schemas.examples().find((example) => example.path.endsWith('OnlineEndpoint/get.json'))),
-    ).toContain('systemData');
-    expect(MFE).toContain('2022-10-01');
+    expect(schemas.validate(schemas.operation('OnlineEndpoints_CreateOrUpdate')?.body ?? '', sent)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RestError } from '@azure/core-rest-pipeline';
-import { keyEndpoint, LINEAR_V1, managedDeployment, startHarness } from './support/harness.ts';
-import type { Harness, RawResponse } from './support/harness.ts';
+import { keyEndpoint, LINEAR_V1, managedDeployment, settled, startHarness, waitFor } from './support/harness.ts';
+import type { Harness } from './support/harness.ts';
 
 let h: Harness;
 let modelId: string;
@@ -44,16 +44,6 @@ const createDeployment = (endpoint: string, name: string) =>
   );
 
 const endpointPath = (name: string) => `${h.workspacePath}/onlineEndpoints/${name}`;
-
-/** Polls a raw GET until the resource leaves Creating/Updating. */
-async function waitUntilSettled(get: () => Promise<RawResponse>): Promise<RawResponse> {
-  for (;;) {
-    const response = await get();
-    const state = (response.body as { properties?: { provisioningState?: string } }).properties?.provisioningState;
-    if (state !== 'Creating' && state !== 'Updating') return response;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('online endpoints', () => {
   it('creates an endpoint (201, Creating → Succeeded) with its scoring and swagger URIs on the emulator', async () => {
@@ -285,7 +275,7 @@ describe('mirror traffic (api-version 2023-04-01 and later)', () => {
     const accepted = await put({ blue: 100 }, { green: 10 });
     expect(accepted.status).toBe(200);
     expect(accepted.headers.get('azure-asyncoperation')).toContain(`api-version=${API}`);
-    const current = await waitUntilSettled(() => h.arm('GET', endpointPath('ep-mirror'), { apiVersion: API }));
+    const current = await waitFor(() => h.arm('GET', endpointPath('ep-mirror'), { apiVersion: API }), settled);
     expect(current.body).toMatchObject({
       properties: { traffic: { blue: 100 }, mirrorTraffic: { green: 10 }, provisioningState: 'Succeeded' },
     });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keyEndpoint, LINEAR_V1, managedDeployment, readResponse, startHarness } from './support/harness.ts';
-import type { Harness, RawResponse } from './support/harness.ts';
+import { keyEndpoint, LINEAR_V1, managedDeployment, readResponse, startHarness, waitFor } from './support/harness.ts';
+import type { Harness } from './support/harness.ts';
 
 let h: Harness;
 
@@ -21,14 +21,6 @@ const STATUS_URL =
   /^https:\/\/127\.0\.0\.1:\d+\/subscriptions\/[0-9a-f-]+\/providers\/Microsoft\.MachineLearningServices\/locations\/eastus\/mfeOperationsStatus\/o[ed]:[0-9a-f-]+:[0-9a-f-]+\?api-version=2022-10-01$/;
 const RESULT_URL = /\/mfeOperationResults\/o[ed]:[0-9a-f-]+:[0-9a-f-]+\?api-version=2022-10-01$/;
 
-async function until(get: () => Promise<RawResponse>, done: (response: RawResponse) => boolean): Promise<RawResponse> {
-  for (;;) {
-    const response = await get();
-    if (done(response)) return response;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('long-running operations as ARM runs them', () => {
   it('PUT answers 201 + Azure-AsyncOperation (an mfeOperationsStatus URL); the status goes InProgress → Succeeded', async () => {
     const created = await h.arm('PUT', endpointPath('ep-lro'), { body: keyEndpoint() });
@@ -45,7 +37,7 @@ describe('long-running operations as ARM runs them', () => {
       body: { status: 'InProgress', name: expect.stringMatching(/^oe:/), startTime: expect.any(String) },
     });
     expect((running.body as { id: string }).id).toMatch(/^\/subscriptions\/.*\/mfeOperationsStatus\/oe:/);
-    const finished = await until(
+    const finished = await waitFor(
       () => h.arm('GET', statusUrl),
       (response) => (response.body as { status: string }).status !== 'InProgress',
     );
@@ -63,7 +55,7 @@ describe('long-running operations as ARM runs them', () => {
   });
 
   it('PATCH answers 202 + Location (mfeOperationResults) + Azure-AsyncOperation; Location gives 202, then the resource', async () => {
-    await until(
+    await waitFor(
       () => h.arm('GET', endpointPath('ep-lro')),
       (response) =>
         (response.body as { properties: { provisioningState: string } }).properties.provisioningState === 'Succeeded',
@@ -77,7 +69,7 @@ describe('long-running operations as ARM runs them', () => {
     const pending = await h.arm('GET', location);
     expect(pending.status).toBe(202);
     expect(pending.headers.get('location')).toBe(location);
-    const done = await until(
+    const done = await waitFor(
       () => h.arm('GET', location),
       (response) => response.status !== 202,
     );
@@ -93,7 +85,7 @@ describe('long-running operations as ARM runs them', () => {
     expect((await h.arm('GET', endpointPath('ep-lro'))).body).toMatchObject({
       properties: { provisioningState: 'Deleting' },
     });
-    const done = await until(
+    const done = await waitFor(
       () => h.arm('GET', accepted.headers.get('location') ?? ''),
       (response) => response.status !== 202,
     );
@@ -107,7 +99,7 @@ describe('long-running operations as ARM runs them', () => {
       { outcome: 'Failed', code: 'InternalServerError', message: 'backend exploded' },
     );
     const created = await h.arm('PUT', endpointPath('ep-fail'), { body: keyEndpoint() });
-    const status = await until(
+    const status = await waitFor(
       () => h.arm('GET', created.headers.get('azure-asyncoperation') ?? ''),
       (response) => (response.body as { status: string }).status !== 'InProgress',
     );
@@ -178,7 +170,7 @@ describe('state file', () => {
     try {
       expect(second.emulator.credentials).toEqual(first.emulator.credentials);
       expect(second.emulator.caPem).toBe(first.emulator.caPem);
-      const endpoint = await until(
+      const endpoint = await waitFor(
         () => second.arm('GET', `${second.workspacePath}/onlineEndpoints/ep-kept`),
         (response) =>
           (response.body as { properties: { provisioningState: string } }).properties.provisioningState === 'Succeeded',

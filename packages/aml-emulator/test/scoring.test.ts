@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { keyEndpoint, LINEAR_V1, LINEAR_V2, managedDeployment, startHarness } from './support/harness.ts';
+import {
+  keyEndpoint,
+  LINEAR_V1,
+  LINEAR_V2,
+  managedDeployment,
+  settled,
+  startHarness,
+  waitFor,
+} from './support/harness.ts';
 import type { Harness } from './support/harness.ts';
 
 let h: Harness;
@@ -151,8 +159,7 @@ describe('mirroring', () => {
       },
     });
     expect(put.status).toBe(200);
-    await h.client.onlineEndpoints.get(h.resourceGroup, h.workspace, 'ep-score');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor(() => h.arm('GET', `${h.workspacePath}/onlineEndpoints/ep-score`), settled);
     const mirroredBefore = h.emulator.requests().filter((entry) => entry.kind === 'score.mirror').length;
     const answers = [];
     for (let index = 0; index < 10; index++) answers.push(await score('ep-score'));

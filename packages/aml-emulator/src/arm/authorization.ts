@@ -14,7 +14,7 @@ function unauthorized(service: Service, code: string, message: string, descripti
   return armError(401, code, message, { 'WWW-Authenticate': challenge });
 }
 
-/** Returns the caller's object id. */
+/** Returns the caller as systemData names it: the application id of a service principal. */
 export async function authenticateArm(service: Service, ctx: RequestContext): Promise<string> {
   const header = ctx.headers.authorization;
   if (header === undefined || header.trim() === '') {
@@ -69,5 +69,5 @@ export async function authenticateArm(service: Service, ctx: RequestContext): Pr
       'The access token is from the wrong tenant.',
     );
   }
-  return String(result.claims['oid'] ?? result.claims.sub ?? 'unknown');
+  return String(result.claims['appid'] ?? result.claims['oid'] ?? 'unknown');
 }

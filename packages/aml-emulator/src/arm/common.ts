@@ -22,7 +22,7 @@ export function checkApiVersion(ctx: RequestContext, resourceType: string): stri
     throw armError(
       400,
       'NoRegisteredProviderFound',
-      `No registered resource provider found for location '${ctx.url.host}' and API version '${apiVersion}' for type '${resourceType}'. The supported api-versions are '${OLDEST_API_VERSION}' and later.`,
+      `No registered resource provider found for API version '${apiVersion}' and type '${resourceType}'. The supported api-versions are '${OLDEST_API_VERSION}' and later.`,
     );
   }
   return apiVersion;

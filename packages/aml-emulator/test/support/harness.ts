@@ -8,7 +8,7 @@ import { conformanceProblems } from './conformance.ts';
 
 /**
  * NODE_EXTRA_CA_CERTS is read once at process start, so a running test process trusts the emulator's CA this
- * way instead (Node >= 22.19 / 24.5): every TLS connection made afterwards (https, fetch) accepts it.
+ * way instead (Node 24.5+): every TLS connection made afterwards (https, fetch) accepts it.
  */
 export function trustCa(caPem: string): void {
   setDefaultCACertificates([...getCACertificates('default'), caPem]);
@@ -54,6 +54,25 @@ export async function readResponse(response: Response): Promise<RawResponse> {
     }
   }
   return { status: response.status, headers: response.headers, body };
+}
+
+/** Repeats `get` until `done` holds (for states the SDK pollers do not wait for). */
+export async function waitFor(
+  get: () => Promise<RawResponse>,
+  done: (response: RawResponse) => boolean,
+): Promise<RawResponse> {
+  for (;;) {
+    const response = await get();
+    if (done(response)) return response;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** True once a resource has left Creating/Updating/Scaling/Deleting. */
+export function settled(response: RawResponse): boolean {
+  const state = (response.body as { properties?: { provisioningState?: string } } | undefined)?.properties
+    ?.provisioningState;
+  return state !== 'Creating' && state !== 'Updating' && state !== 'Scaling' && state !== 'Deleting';
 }
 
 export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
