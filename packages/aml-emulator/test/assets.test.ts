@@ -171,6 +171,51 @@ describe('environments and code', () => {
     );
   });
 
+  it('serves every container and version operation for environments and code', async () => {
+    const { environmentContainers, environmentVersions, codeContainers, codeVersions } = h.client;
+    await environmentContainers.createOrUpdate(h.resourceGroup, h.workspace, 'env-all', {
+      properties: { description: 'd' },
+    });
+    await environmentVersions.createOrUpdate(h.resourceGroup, h.workspace, 'env-all', '1', {
+      properties: { image: 'python:3.12' },
+    });
+    expect((await environmentContainers.get(h.resourceGroup, h.workspace, 'env-all')).properties).toMatchObject({
+      description: 'd',
+      latestVersion: '1',
+    });
+    await environmentVersions.delete(h.resourceGroup, h.workspace, 'env-all', '1');
+    expect(await collect(environmentVersions.list(h.resourceGroup, h.workspace, 'env-all'))).toEqual([]);
+    await environmentContainers.delete(h.resourceGroup, h.workspace, 'env-all');
+    await expect(environmentContainers.get(h.resourceGroup, h.workspace, 'env-all')).rejects.toMatchObject({
+      statusCode: 404,
+    });
+
+    await codeContainers.createOrUpdate(h.resourceGroup, h.workspace, 'code-all', { properties: {} });
+    await codeVersions.createOrUpdate(h.resourceGroup, h.workspace, 'code-all', '1', {
+      properties: { codeUri: 'https://storage.example/code/1' },
+    });
+    expect(
+      (await collect(codeContainers.list(h.resourceGroup, h.workspace))).map((container) => container.name),
+    ).toContain('code-all');
+    expect(
+      (
+        await collect(
+          codeVersions.list(h.resourceGroup, h.workspace, 'code-all', { orderBy: 'createdtime desc', top: 1 }),
+        )
+      ).map((version) => version.name),
+    ).toEqual(['1']);
+    await codeVersions.delete(h.resourceGroup, h.workspace, 'code-all', '1');
+    await expect(codeVersions.get(h.resourceGroup, h.workspace, 'code-all', '1')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'UserError',
+    });
+    const kinds = new Set(h.emulator.requests().map((entry) => entry.kind));
+    for (const group of ['environmentContainers', 'environmentVersions', 'codeContainers', 'codeVersions']) {
+      for (const operation of ['list', 'get', 'createOrUpdate', 'delete'])
+        expect(kinds).toContain(`${group}.${operation}`);
+    }
+  });
+
   it('refuses invalid asset names (400 BadArgument)', async () => {
     const response = await h.arm('PUT', `${h.workspacePath}/codes/-bad/versions/1`, {
       body: { properties: { codeUri: 'x' } },

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { keyEndpoint, LINEAR_V1, LINEAR_V2, managedDeployment, startHarness } from './support/harness.ts';
+import {
+  keyEndpoint,
+  LINEAR_V1,
+  LINEAR_V2,
+  managedDeployment,
+  settled,
+  startHarness,
+  waitFor,
+} from './support/harness.ts';
 import type { Harness } from './support/harness.ts';
 
 let h: Harness;
@@ -201,6 +209,35 @@ describe('deployment rules', () => {
       code: 'OutOfQuota',
     });
     await create('quota-a', managedDeployment(v1, 'Standard_F2s_v2', 3));
+  });
+
+  it('refuses invalid deployment names (400 BadArgument)', async () => {
+    for (const name of ['bl', '9lives', 'blue-', 'b'.repeat(33)]) {
+      await expect(create(name)).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'BadArgument',
+        message: expect.stringContaining('Invalid deployment name'),
+      });
+    }
+  });
+
+  it('refuses to delete a deployment that receives mirrored traffic (400 BadArgument)', async () => {
+    await create('shadow');
+    const endpoint = `${h.workspacePath}/onlineEndpoints/ep-main`;
+    const body = (mirrorTraffic: Record<string, number>) => ({
+      location: 'eastus',
+      properties: { authMode: 'Key', traffic: { blue: 100 }, mirrorTraffic },
+    });
+    expect((await h.arm('PUT', endpoint, { apiVersion: '2023-04-01', body: body({ shadow: 10 }) })).status).toBe(200);
+    await waitFor(() => h.arm('GET', endpoint), settled);
+    const refused = await h.arm('DELETE', deploymentPath('shadow'));
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BadArgument', message: expect.stringContaining('mirrored') } },
+    });
+    expect((await h.arm('PUT', endpoint, { apiVersion: '2023-04-01', body: body({}) })).status).toBe(200);
+    await waitFor(() => h.arm('GET', endpoint), settled);
+    await deployments().beginDeleteAndWait(h.resourceGroup, h.workspace, 'ep-main', 'shadow', h.poll);
   });
 
   it('refuses to change the instance type of a deployment (400 BadArgument)', async () => {
