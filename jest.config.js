@@ -1,6 +1,8 @@
 /** Jest in ESM mode (the @actions/* packages are ESM-only); TypeScript through ts-jest. */
 export default {
   testEnvironment: 'node',
+  // End-to-end tests run bundled actions as child processes against local servers.
+  testTimeout: 60_000,
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [

@@ -54,6 +54,8 @@ export interface RunResult {
   /** stdout and stderr together, as the Actions log shows them. */
   log: string;
   outputs: Record<string, string>;
+  /** The `::error` annotations, decoded as the runner shows them. */
+  errors: string[];
   summary: string;
   state: Record<string, string>;
   post?: RunResult;
@@ -113,12 +115,19 @@ function inputEnv(
   return env;
 }
 
+/** Decodes the `::error …::message` workflow commands of a log (`%25` → `%`, `%0A` → newline, …). */
+export function errorAnnotations(log: string): string[] {
+  return [...log.matchAll(/^::error(?: [^:]*)?::(.*)$/gm)].map((match) =>
+    (match[1] as string).replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'),
+  );
+}
+
 function runNode(
   script: string,
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
-): Promise<Omit<RunResult, 'outputs' | 'summary' | 'state' | 'dir'>> {
+): Promise<Omit<RunResult, 'outputs' | 'errors' | 'summary' | 'state' | 'dir'>> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -203,6 +212,7 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   const result: RunResult = {
     ...main,
     outputs: parseCommandFile(readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    errors: errorAnnotations(main.log),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
     state,
     dir,
@@ -215,15 +225,21 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
       workspace,
       timeoutMs,
     );
-    result.post = { ...post, outputs: {}, summary: '', state: {}, dir };
+    result.post = { ...post, outputs: {}, errors: errorAnnotations(post.log), summary: '', state: {}, dir };
   }
   return result;
 }
 
-/** Every place a runner-visible secret could leak: the log, the outputs and the summary. */
+/**
+ * Every place a runner-visible secret could leak: the log, the outputs and the summary. `::add-mask::` commands are
+ * consumed by the runner and never shown, so they do not count.
+ */
 export function leakedSecrets(result: RunResult, secrets: readonly string[]): string[] {
-  // `::add-mask::<value>` lines are consumed by the runner and never shown: they are how a secret gets masked.
-  const shown = (log: string) => log.replace(/^::add-mask::.*$/gm, '');
+  const shown = (log: string) =>
+    log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
   const visible = [
     shown(result.log),
     JSON.stringify(result.outputs),

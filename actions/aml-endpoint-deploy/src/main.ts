@@ -36,7 +36,8 @@ export async function run(): Promise<void> {
       deploymentFile: resolveWorkspacePath('deployment-file', readString('deployment-file', { required: true })),
       endpointName: azure.target.endpoint,
       slots: azure.slots,
-      model: model ?? azure.target.model,
+      model,
+      defaultModelName: azure.target.model,
       manifest: manifestPath ? readReleaseManifest(resolveWorkspacePath('manifest', manifestPath)) : undefined,
       tags: {
         ...(context.commit && { [`${TAG_PREFIX}commit`]: context.commit }),

@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
     const azure = readAzureTarget({ defaultTimeoutMs: 10 * 60_000 });
     const endpoint = requireEndpointName(azure.target);
     const strategy = readEnum('strategy', ['swap', 'canary'] as const, { default: 'swap' }) as 'swap' | 'canary';
-    let canarySteps: number[] = [100];
+    let canarySteps: number[];
     try {
       canarySteps = parseCanarySteps(readString('canary-steps', { default: '10,50,100' }) as string);
     } catch (error) {

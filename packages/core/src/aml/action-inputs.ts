@@ -4,7 +4,7 @@ import { createMlClient } from '../azure/client.ts';
 import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
 import { resolveWorkspacePath } from '../files.ts';
 import { z } from 'zod';
-import { readDuration, readJson, readList, readSecret, readString } from '../inputs.ts';
+import { readDuration, readInteger, readJson, readList, readSecret, readString } from '../inputs.ts';
 import { InputError } from '../errors.ts';
 import { AmlWorkspace, type OperationSettings } from './workspace.ts';
 
@@ -31,7 +31,6 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
       resourceGroup: readString('resource-group'),
       workspace: readString('workspace'),
       endpoint: readString('endpoint'),
-      model: readString('model'),
     },
     envFile,
   );
@@ -47,6 +46,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     armEndpoint: readString('arm-endpoint'),
     authorityHost: readString('authority-host'),
   };
+  const maxRetries = readInteger('max-retries', { min: 0, max: 10, default: 4 });
   const operation: OperationSettings = {
     timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }) as number,
     pollIntervalMs: readDuration('poll-interval', { default: 5000 }) as number,
@@ -60,7 +60,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     connect(userAgent: string) {
       const azure = azureLogin(login);
       core.info(describeLogin(azure));
-      return new AmlWorkspace(createMlClient(azure, { userAgent }), {
+      return new AmlWorkspace(createMlClient(azure, { userAgent, maxRetries }), {
         resourceGroup: target.resourceGroup,
         workspace: target.workspace,
       });

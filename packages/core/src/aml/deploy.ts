@@ -34,6 +34,11 @@ export interface DeployOptions {
   model?: string | undefined;
   /** Production: deploy exactly what staging tested. */
   manifest?: ReleaseManifest | undefined;
+  /**
+   * The env file's `model` (the workshop's model name): deployed as `<name>@latest` only when the deployment file
+   * names no registered model. A version pinned in git is never replaced silently.
+   */
+  defaultModelName?: string | undefined;
   /** Tags on the deployment: commit, run URL (the model version is added). */
   tags: Record<string, string>;
   operation: OperationSettings;
@@ -129,6 +134,12 @@ function modelRef(options: DeployOptions, spec: DeploymentSpec): { ref: AssetRef
     }
   }
   if (spec.model?.kind === 'ref') return { ref: spec.model.ref, source: spec.file };
+  if (options.defaultModelName) {
+    return {
+      ref: { type: 'workspace-label', name: options.defaultModelName, label: 'latest' },
+      source: "the env file's 'model'",
+    };
+  }
   return undefined;
 }
 

@@ -65,7 +65,8 @@ const LRO_FAILURE = /^The long-running operation has failed\. ([^.\s]+)\. ([\s\S
  * ("The long-running operation has failed. <code>. <message>") or a network error.
  */
 export function toServiceError(error: unknown, action: string): Error {
-  if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof UserError) return error;
+  if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof UserError)
+    return error;
   if (!(error instanceof Error)) return new Error(`${action} failed: ${String(error)}`);
   const rest = error as RestErrorLike;
   const failed = LRO_FAILURE.exec(rest.message);
@@ -134,19 +135,14 @@ export async function followOperation<T>(
       log(`… ${options.action}: ${state ?? 'in progress'} (${formatDuration(Date.now() - started)} elapsed)`),
     );
   }, progressEveryMs);
+  // The timeout aborts the polling (and any request in flight) and wins even if the poller ignores the abort.
+  let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      timedOut = true;
       controller.abort();
-      void readState().finally(() =>
-        reject(
-          new OperationTimeoutError(
-            `${options.action} did not finish within ${formatDuration(options.timeoutMs)} ` +
-              `(last state: ${lastState ?? 'unknown'}). It may still be running in Azure; raise 'timeout' if it needs longer.`,
-            lastState,
-          ),
-        ),
-      );
+      reject(new Error('timeout'));
     }, options.timeoutMs);
   });
   try {
@@ -167,6 +163,14 @@ export async function followOperation<T>(
     log(`✓ ${options.action}: done in ${formatDuration(Date.now() - started)}`);
     return result;
   } catch (error) {
+    if (timedOut) {
+      await readState();
+      throw new OperationTimeoutError(
+        `${options.action} did not finish within ${formatDuration(options.timeoutMs)} ` +
+          `(last state: ${lastState ?? 'unknown'}). It may still be running in Azure; raise 'timeout' if it needs longer.`,
+        lastState,
+      );
+    }
     throw toServiceError(error, options.action);
   } finally {
     clearInterval(progress);
