@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ClientSecretCredential } from '@azure/identity';
-import { startEmulator, type EmulatedModel, type Emulator, type EmulatorOptions } from '@mlops-actions/aml-emulator';
+import {
+  startEmulator,
+  type EmulatedModel,
+  type Emulator,
+  type EmulatorOptions,
+  type WorkspaceRef,
+} from '@mlops-actions/aml-emulator';
 import { runAction, type RunOptions, type RunResult } from './run-action.ts';
 
 export const ENDPOINT = 'fraud-scorer';
@@ -46,6 +52,37 @@ export interface AmlWorld {
   close(): Promise<void>;
 }
 
+/** The real SDK, signed in with the emulator's client secret, for seeding and for checking state. */
+export function managementClient(emulator: Emulator): AzureMachineLearningWorkspaces {
+  const { credentials } = emulator;
+  const arm = emulator.urls.arm.replace(/\/$/, '');
+  return new AzureMachineLearningWorkspaces(
+    new ClientSecretCredential(credentials.tenantId, credentials.clientId, credentials.clientSecret, {
+      authorityHost: emulator.urls.authorityHost,
+      disableInstanceDiscovery: true,
+    }),
+    credentials.subscriptionId,
+    { $host: arm, endpoint: arm, credentialScopes: [`${arm}/.default`] },
+  );
+}
+
+/** What a training pipeline and a platform team leave in a workspace: the scoring environment and code, and models. */
+export async function seedWorkspace(
+  emulator: Emulator,
+  client: AzureMachineLearningWorkspaces,
+  target: WorkspaceRef,
+  models: Record<string, EmulatedModel> = MODELS,
+): Promise<void> {
+  await client.environmentVersions.createOrUpdate(target.resourceGroup, target.workspace, 'scoring-env', '1', {
+    properties: { image: 'mcr.microsoft.com/azureml/minimal-py312-inference:latest' },
+  });
+  await client.codeVersions.createOrUpdate(target.resourceGroup, target.workspace, 'scoring-code', '1', {
+    properties: { codeUri: 'https://mlopsstorage.blob.core.windows.net/code/scoring-code/1' },
+  });
+  for (const [version, model] of Object.entries(models))
+    await emulator.models.register(target, 'fraud', version, model);
+}
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
@@ -54,8 +91,18 @@ function listen(server: Server): Promise<number> {
 
 const ID_TOKEN_REQUEST_TOKEN = 'runner-request-token-7f3a';
 
-export async function startAmlWorld(options: EmulatorOptions = {}): Promise<AmlWorld> {
-  const emulator = await startEmulator({ provisioningMs: 150, ...options });
+export interface WorldOptions {
+  emulator?: EmulatorOptions;
+  /** An existing checkout (the demo uses the project's examples); a temporary one with test fixtures otherwise. */
+  repo?: string;
+  /** Model versions registered in every workspace at start. */
+  models?: Record<string, EmulatedModel>;
+  /** Inputs every action run gets (default: the staging env file of the fixture checkout). */
+  inputs?: Record<string, string>;
+}
+
+export async function startAmlWorld(options: WorldOptions = {}): Promise<AmlWorld> {
+  const emulator = await startEmulator({ provisioningMs: 150, ...options.emulator });
   // This process talks to the emulator too (seeding): trust its CA as the child processes do via NODE_EXTRA_CA_CERTS.
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), emulator.caPem]);
   const { credentials } = emulator;
@@ -78,28 +125,59 @@ export async function startAmlWorld(options: EmulatorOptions = {}): Promise<AmlW
   });
   const idTokenPort = await listen(idTokenServer);
 
-  const client = new AzureMachineLearningWorkspaces(
-    new ClientSecretCredential(credentials.tenantId, credentials.clientId, credentials.clientSecret, {
-      authorityHost: emulator.urls.authorityHost,
-      disableInstanceDiscovery: true,
-    }),
-    credentials.subscriptionId,
-    {
-      $host: emulator.urls.arm.replace(/\/$/, ''),
-      endpoint: emulator.urls.arm.replace(/\/$/, ''),
-      credentialScopes: [`${emulator.urls.arm}.default`],
-    },
-  );
+  const client = managementClient(emulator);
+  const workspaces = options.emulator?.workspaces ?? [
+    { resourceGroup: credentials.resourceGroup, workspace: credentials.workspace },
+  ];
+  for (const target of workspaces) await seedWorkspace(emulator, client, target, options.models);
   const { resourceGroup: rg, workspace: ws } = credentials;
-  await client.environmentVersions.createOrUpdate(rg, ws, 'scoring-env', '1', {
-    properties: { image: 'mcr.microsoft.com/azureml/minimal-py312-inference:latest' },
-  });
-  await client.codeVersions.createOrUpdate(rg, ws, 'scoring-code', '1', {
-    properties: { codeUri: 'https://mlopsstorage.blob.core.windows.net/code/scoring-code/1' },
-  });
-  for (const [version, model] of Object.entries(MODELS))
-    await emulator.models.register(undefined, 'fraud', version, model);
+  const repo = options.repo ?? writeFixtureRepo(rg, ws);
 
+  const env = {
+    NODE_EXTRA_CA_CERTS: emulator.caFile,
+    ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${idTokenPort}/token?api-version=2.0`,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN,
+  };
+  const inputs = {
+    'client-id': credentials.clientId,
+    'tenant-id': credentials.tenantId,
+    'subscription-id': credentials.subscriptionId,
+    'arm-endpoint': emulator.urls.arm,
+    'authority-host': emulator.urls.authorityHost,
+    'poll-interval': '100ms',
+    ...(options.inputs ?? { 'env-file': 'env/.env.staging' }),
+  };
+  return {
+    emulator,
+    repo,
+    env,
+    inputs,
+    client,
+    async secrets() {
+      const keys = await client.onlineEndpoints
+        .listKeys(rg, ws, ENDPOINT)
+        .catch(() => ({ primaryKey: '', secondaryKey: '' }));
+      return [credentials.clientSecret, ID_TOKEN_REQUEST_TOKEN, keys.primaryKey ?? '', keys.secondaryKey ?? ''].filter(
+        Boolean,
+      );
+    },
+    run(action, extra = {}, runOptions = {}) {
+      return runAction(action, {
+        ...runOptions,
+        inputs: { ...inputs, ...extra },
+        env: { ...env, ...runOptions.env },
+        github: { workspace: repo, ...runOptions.github },
+      });
+    },
+    async close() {
+      idTokenServer.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** A checkout with the CLI v2 files, a request and the staging env file of the default workspace. */
+function writeFixtureRepo(rg: string, ws: string): string {
   const repo = mkdtempSync(join(tmpdir(), 'repo-'));
   mkdirSync(join(repo, 'deploy', 'cases'), { recursive: true });
   writeFileSync(
@@ -129,47 +207,7 @@ request_settings:
     `group=${rg}\nworkspace=${ws}\nlocation=eastus\ncompute=cpu\nendpoint=${ENDPOINT}\nmodel=fraud\n`,
   );
 
-  const env = {
-    NODE_EXTRA_CA_CERTS: emulator.caFile,
-    ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${idTokenPort}/token?api-version=2.0`,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN,
-  };
-  const inputs = {
-    'client-id': credentials.clientId,
-    'tenant-id': credentials.tenantId,
-    'subscription-id': credentials.subscriptionId,
-    'arm-endpoint': emulator.urls.arm,
-    'authority-host': emulator.urls.authorityHost,
-    'env-file': 'env/.env.staging',
-    'poll-interval': '100ms',
-  };
-  return {
-    emulator,
-    repo,
-    env,
-    inputs,
-    client,
-    async secrets() {
-      const keys = await client.onlineEndpoints
-        .listKeys(rg, ws, ENDPOINT)
-        .catch(() => ({ primaryKey: '', secondaryKey: '' }));
-      return [credentials.clientSecret, ID_TOKEN_REQUEST_TOKEN, keys.primaryKey ?? '', keys.secondaryKey ?? ''].filter(
-        Boolean,
-      );
-    },
-    run(action, extra = {}, runOptions = {}) {
-      return runAction(action, {
-        ...runOptions,
-        inputs: { ...inputs, ...extra },
-        env: { ...env, ...runOptions.env },
-        github: { workspace: repo, ...runOptions.github },
-      });
-    },
-    async close() {
-      idTokenServer.close();
-      await emulator.close();
-    },
-  };
+  return repo;
 }
 
 /** The files of a deploy step. */

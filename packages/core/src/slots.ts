@@ -152,7 +152,14 @@ export function planPromotion(
   canarySteps: readonly number[] = [100],
 ): SwapStep[] {
   if (strategy === 'swap') return [{ traffic: swapTraffic(before, candidate), probe: false }];
-  return canarySteps.map((percent) => ({ traffic: shiftTraffic(before, candidate, percent), probe: percent < 100 }));
+  const steps = canarySteps.map((percent) => ({
+    traffic: shiftTraffic(before, candidate, percent),
+    probe: percent < 100,
+  }));
+  // Without live traffic there is nothing to shift gradually: every step is the same split, set once.
+  return steps.filter(
+    (step, i) => i === steps.length - 1 || !sameTraffic(step.traffic, (steps[i + 1] as SwapStep).traffic),
+  );
 }
 
 export interface PromotionState {

@@ -34,7 +34,11 @@ function cell(value: unknown): string {
 }
 
 export function markdownTable(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const lines = [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  // Header cells stay as given (an empty header is a blank, not a dash).
+  const lines = [
+    `| ${header.map((h) => h.replace(/\|/g, '\\|')).join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+  ];
   for (const row of rows) lines.push(`| ${row.map(cell).join(' | ')} |`);
   return lines.join('\n');
 }

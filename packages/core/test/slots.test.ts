@@ -124,6 +124,10 @@ describe('canary and promotion plans', () => {
     expect(() => parseCanarySteps('ten,100')).toThrow("Canary steps 'ten,100' are not valid");
   });
 
+  it('a canary onto an endpoint without live traffic is one step', () => {
+    expect(planPromotion({}, 'green', 'canary', [25, 100])).toEqual([{ traffic: { green: 100 }, probe: false }]);
+  });
+
   it('plans a swap as one update and a canary as probed steps', () => {
     expect(planPromotion({ green: 100, blue: 0 }, 'blue', 'swap')).toEqual([
       { traffic: { green: 0, blue: 100 }, probe: false },

@@ -118,13 +118,24 @@ export function refuseLocalAssets(spec: DeploymentSpec, modelOverridden: boolean
   }
 }
 
+/**
+ * A reference that means the same in another workspace: staging and production are different workspaces, each with
+ * its own copy of the model and environment, so an ARM id from staging becomes name and version; registry
+ * references are the same everywhere.
+ */
+function portable(ref: AssetRef): AssetRef {
+  return ref.type === 'arm-id' ? { type: 'workspace', name: ref.name, version: ref.version } : ref;
+}
+
 function modelRef(options: DeployOptions, spec: DeploymentSpec): { ref: AssetRef; source: string } | undefined {
   if (options.manifest) {
     const { model } = options.manifest;
-    const ref = model.id
-      ? parseAssetRef(model.id, 'models')
-      : ({ type: 'workspace', name: model.name, version: model.version } as const);
-    return { ref, source: 'the release manifest' };
+    return {
+      ref: portable(
+        model.id ? parseAssetRef(model.id, 'models') : { type: 'workspace', name: model.name, version: model.version },
+      ),
+      source: 'the release manifest',
+    };
   }
   if (options.model) {
     try {
@@ -159,7 +170,12 @@ async function resolveAssets(options: DeployOptions, spec: DeploymentSpec): Prom
   }
   const manifestEnvironment = options.manifest?.environment;
   if (manifestEnvironment?.id) {
-    resolved.environmentId = manifestEnvironment.id;
+    resolved.environmentId = (
+      await options.workspace.resolveAsset(
+        'environments',
+        portable(parseAssetRef(manifestEnvironment.id, 'environments')),
+      )
+    ).id;
   } else if (spec.environment?.kind === 'ref') {
     resolved.environmentId = (await options.workspace.resolveAsset('environments', spec.environment.ref)).id;
   }
@@ -181,7 +197,7 @@ export function endpointChanges(live: EndpointState, desired: ReturnType<typeof 
       identity: desired.identity && { type: desired.identity.type },
       properties: desiredProperties,
     },
-    { wholeMaps: ['tags', 'properties.properties'] },
+    { wholeMaps: ['tags'] },
   );
 }
 
@@ -377,7 +393,7 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
       { sku: liveDeployment.raw.sku, tags: liveDeployment.raw.tags ?? {}, properties: liveDeployment.raw.properties },
       { sku: desired.sku, tags: desired.tags ?? {}, properties: desired.properties },
       {
-        wholeMaps: ['tags', 'properties.environmentVariables', 'properties.properties'],
+        wholeMaps: ['tags', 'properties.environmentVariables'],
         ignoreKeys: [`${TAG_PREFIX}*`],
       },
     );
