@@ -32386,7 +32386,11 @@ function cell(value) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 function markdownTable(header, rows) {
-    const lines = [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+    // Header cells stay as given (an empty header is a blank, not a dash).
+    const lines = [
+        `| ${header.map((h) => h.replace(/\|/g, '\\|')).join(' | ')} |`,
+        `|${header.map(() => '---').join('|')}|`,
+    ];
     for (const row of rows)
         lines.push(`| ${row.map(cell).join(' | ')} |`);
     return lines.join('\n');
@@ -42367,7 +42371,7 @@ function renderEvidenceSection(manifest, options = {}) {
     const parts = [EVIDENCE_START, '## Staging evidence', '', table(['what', 'tested in staging'], present), ''];
     parts.push('### What changes in production', '');
     if (options.production === undefined) {
-        parts.push("Production's current release manifest is unknown (no `manifest-path` to read it from).");
+        parts.push("Production's current release manifest is unknown: there is no `manifest-path` to read it from, or its copy on the base branch is not a valid manifest.");
     }
     else if (options.production === null) {
         parts.push('Production has no release manifest yet: this is its first promotion.');

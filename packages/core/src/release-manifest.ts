@@ -432,7 +432,9 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
   const parts = [EVIDENCE_START, '## Staging evidence', '', table(['what', 'tested in staging'], present), ''];
   parts.push('### What changes in production', '');
   if (options.production === undefined) {
-    parts.push("Production's current release manifest is unknown (no `manifest-path` to read it from).");
+    parts.push(
+      "Production's current release manifest is unknown: there is no `manifest-path` to read it from, or its copy on the base branch is not a valid manifest.",
+    );
   } else if (options.production === null) {
     parts.push('Production has no release manifest yet: this is its first promotion.');
   } else {
