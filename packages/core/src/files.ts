@@ -41,3 +41,12 @@ export function resolveWorkspacePath(
   }
   return absolute;
 }
+
+/** A path as people and GitHub annotations want it: relative to the repository when inside it. */
+export function displayPath(path: string, root = workspaceRoot()): string {
+  const absolute = resolve(root, path);
+  const rel = relative(root, absolute);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
+    ? rel.split(sep).join('/')
+    : path;
+}

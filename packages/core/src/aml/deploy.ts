@@ -10,7 +10,7 @@ import {
 import { toArmDeployment, toArmEndpoint } from '../azure/translate.ts';
 import { OperationTimeoutError } from '../azure/operation.ts';
 import { diffValues, type Change } from '../diff.ts';
-import { errorMessage, UserError } from '../errors.ts';
+import { errorMessage, InputError, UserError } from '../errors.ts';
 import type { ReleaseManifest } from '../release-manifest.ts';
 import { planCandidateSlot, sameTraffic, type Traffic } from '../slots.ts';
 import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings, ResolvedAsset } from './workspace.ts';
@@ -90,16 +90,22 @@ interface Files {
   deployment: DeploymentSpec;
 }
 
-/** Reads and checks both files and the slot names; no Azure call. */
+/** Reads and checks the inputs and both files; no Azure call. */
 export function readDeployFiles(
-  options: Pick<DeployOptions, 'endpointFile' | 'deploymentFile' | 'endpointName' | 'slots'>,
+  options: Pick<
+    DeployOptions,
+    'endpointFile' | 'deploymentFile' | 'endpointName' | 'slots' | 'model' | 'manifest' | 'defaultModelName'
+  >,
 ): Files {
   for (const slot of options.slots) {
     const problem = nameProblem(slot, 'deployment');
-    if (problem) throw new UserError(`Slot name: ${problem}.`, { input: 'slots' });
+    if (problem) throw new InputError('slots', `has a bad slot name: ${problem}.`);
   }
+  const endpointProblem = options.endpointName && nameProblem(options.endpointName, 'endpoint');
+  if (endpointProblem) throw new InputError('endpoint', `(or 'endpoint' in the env file): ${endpointProblem}.`);
   const endpoint = readEndpointFile(options.endpointFile, options.endpointName ? { name: options.endpointName } : {});
   const deployment = readDeploymentFile(options.deploymentFile, { name: options.slots[0] });
+  refuseLocalAssets(deployment, Boolean(options.model || options.manifest || options.defaultModelName));
   return { endpoint, deployment };
 }
 
@@ -162,7 +168,6 @@ interface ResolvedDeployment {
 
 async function resolveAssets(options: DeployOptions, spec: DeploymentSpec): Promise<ResolvedDeployment> {
   const model = modelRef(options, spec);
-  refuseLocalAssets(spec, model !== undefined);
   const resolved: ResolvedDeployment = { model: undefined, environmentId: undefined, codeId: undefined };
   if (model) {
     resolved.model = await options.workspace.resolveAsset('models', model.ref);

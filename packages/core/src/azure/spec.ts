@@ -384,7 +384,7 @@ function assetRef(
 
 /** Local paths are relative to the YAML file, as in the CLI. */
 function localPath(file: YamlFile, path: string): string {
-  return resolve(dirname(file.file), path.replace(/^file:/, ''));
+  return resolve(dirname(file.path), path.replace(/^file:/, ''));
 }
 
 export function parseDeployment(file: YamlFile, options: { name?: string } = {}): DeploymentSpec {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.ts';
+import { displayPath } from '../files.ts';
 
 /**
  * YAML files with positions: every problem found in a file (syntax, schema, rule) carries its line and column, so
@@ -33,22 +35,26 @@ export class YamlFileError extends UserError {
 export type Path = readonly PropertyKey[];
 
 export class YamlFile {
+  /** The file as messages name it (relative to the repository). */
   readonly file: string;
+  /** Where it is on disk; local paths in the file resolve against its folder. */
+  readonly path: string;
   readonly text: string;
   readonly document: Document;
   private readonly lineCounter: LineCounter;
 
-  private constructor(file: string, text: string, document: Document, lineCounter: LineCounter) {
+  private constructor(file: string, path: string, text: string, document: Document, lineCounter: LineCounter) {
     this.file = file;
+    this.path = path;
     this.text = text;
     this.document = document;
     this.lineCounter = lineCounter;
   }
 
-  static parse(text: string, file: string): YamlFile {
+  static parse(text: string, file: string, path = resolve(file)): YamlFile {
     const lineCounter = new LineCounter();
     const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const yamlFile = new YamlFile(file, text, document, lineCounter);
+    const yamlFile = new YamlFile(file, path, text, document, lineCounter);
     // Placeholders also break the YAML around them; report the cause, not the syntax errors it makes.
     const placeholders = templatePlaceholders(text);
     if (placeholders.length > 0) {
@@ -69,17 +75,19 @@ export class YamlFile {
     return yamlFile;
   }
 
-  static read(file: string): YamlFile {
+  /** Reads a file; messages and annotations name it relative to the repository. */
+  static read(path: string): YamlFile {
+    const file = displayPath(path);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(path, 'utf8');
     } catch {
       throw new UserError(
         `${file} cannot be read: check the path (relative to the repository root) and that the job checked out the repository.`,
         { file },
       );
     }
-    return YamlFile.parse(text, file);
+    return YamlFile.parse(text, file, resolve(path));
   }
 
   position(offset: number): { line: number; column: number } {
