@@ -26,3 +26,4 @@ export * from './aml/endpoint-test.ts';
 export * from './aml/swap.ts';
 export * from './aml/action-inputs.ts';
 export * from './aml/summaries.ts';
+export * from './github/index.ts';
