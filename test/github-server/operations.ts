@@ -26,6 +26,20 @@ export const GITHUB_OPERATIONS = [
   'repos/get',
   'repos/get-content',
   'repos/compare-commits-with-basehead',
+  // repository settings as code (scripts/repo-settings.ts): branch rulesets, environments and their deployment
+  // branch policies, and the user and team ids that environment reviewers are given by
+  'repos/get-repo-rulesets',
+  'repos/get-repo-ruleset',
+  'repos/create-repo-ruleset',
+  'repos/update-repo-ruleset',
+  'repos/get-all-environments',
+  'repos/get-environment',
+  'repos/create-or-update-environment',
+  'repos/list-deployment-branch-policies',
+  'repos/create-deployment-branch-policy',
+  'repos/delete-deployment-branch-policy',
+  'users/get-by-username',
+  'teams/get-by-name',
 ] as const;
 
 export type GitHubOperationId = (typeof GITHUB_OPERATIONS)[number];
