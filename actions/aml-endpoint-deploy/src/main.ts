@@ -1,23 +1,14 @@
 import * as core from '@actions/core';
-import {
-  deployFailureSummary,
-  DeploymentFailedError,
-  deploySummary,
-  deployToIdleSlot,
-  formatChanges,
-  InputError,
-  planDeploy,
-  planSummary,
-  readAzureTarget,
-  readBoolean,
-  readEnum,
-  readReleaseManifest,
-  readString,
-  resolveWorkspacePath,
-  runAction,
-  runContext,
-  TAG_PREFIX,
-} from '@mlops-actions/core';
+import { runAction } from '@mlops-actions/core/action';
+import { readAzureTarget } from '@mlops-actions/core/aml/action-inputs';
+import { deployToIdleSlot, DeploymentFailedError, planDeploy, TAG_PREFIX } from '@mlops-actions/core/aml/deploy';
+import { deployFailureSummary, deploySummary, planSummary } from '@mlops-actions/core/aml/summaries';
+import { formatChanges } from '@mlops-actions/core/diff';
+import { InputError } from '@mlops-actions/core/errors';
+import { resolveWorkspacePath } from '@mlops-actions/core/files';
+import { readBoolean, readEnum, readString } from '@mlops-actions/core/inputs';
+import { readReleaseManifest } from '@mlops-actions/core/release-manifest';
+import { runContext } from '@mlops-actions/core/run-context';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
@@ -47,10 +38,10 @@ export async function run(): Promise<void> {
       log: (line: string) => core.info(line),
     };
     const failOnDrift = readBoolean('fail-on-drift', false);
-    const workspace = azure.connect('aml-endpoint-deploy');
+    const connect = () => azure.connect('aml-endpoint-deploy');
 
     if (mode === 'plan') {
-      const plan = await planDeploy({ ...options, workspace });
+      const plan = await planDeploy({ ...options, connect });
       const changes = [...plan.endpointChanges, ...plan.deploymentChanges];
       core.setOutput('endpoint', plan.endpoint);
       core.setOutput('traffic', JSON.stringify(plan.traffic));
@@ -68,7 +59,7 @@ export async function run(): Promise<void> {
     }
 
     try {
-      const result = await deployToIdleSlot({ ...options, workspace });
+      const result = await deployToIdleSlot({ ...options, connect });
       core.setOutput('deployment', result.deployment);
       core.setOutput('endpoint', result.endpoint);
       core.setOutput('scoring-uri', result.scoringUri ?? '');

@@ -1,23 +1,13 @@
 import * as core from '@actions/core';
-import {
-  parseCanarySteps,
-  readAzureTarget,
-  readDuration,
-  readEnum,
-  readInteger,
-  readNumber,
-  readString,
-  readTraffic,
-  requireEndpointName,
-  resolveWorkspacePath,
-  runAction,
-  singleCase,
-  swapFailureSummary,
-  SwapFailedError,
-  swapSummary,
-  swapTrafficSafely,
-  InputError,
-} from '@mlops-actions/core';
+import { runAction } from '@mlops-actions/core/action';
+import { readAzureTarget, readTraffic, requireEndpointName } from '@mlops-actions/core/aml/action-inputs';
+import { singleCase } from '@mlops-actions/core/aml/expectations';
+import { swapFailureSummary, swapSummary } from '@mlops-actions/core/aml/summaries';
+import { SwapFailedError, swapTrafficSafely } from '@mlops-actions/core/aml/swap';
+import { InputError } from '@mlops-actions/core/errors';
+import { resolveWorkspacePath } from '@mlops-actions/core/files';
+import { readDuration, readEnum, readInteger, readNumber, readString } from '@mlops-actions/core/inputs';
+import { parseCanarySteps } from '@mlops-actions/core/slots';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
@@ -60,9 +50,8 @@ export async function run(): Promise<void> {
     };
     if (strategy === 'canary' && !probeFile)
       core.warning("Canary without 'probe-request-file': steps are not health-checked, only waited.");
-    const workspace = azure.connect('aml-endpoint-swap');
     try {
-      const result = await swapTrafficSafely({ ...options, workspace });
+      const result = await swapTrafficSafely({ ...options, connect: () => azure.connect('aml-endpoint-swap') });
       core.setOutput('live-deployment', result.liveDeployment ?? '');
       core.setOutput('previous-deployment', result.previousDeployment ?? '');
       core.setOutput('traffic', JSON.stringify(result.after));

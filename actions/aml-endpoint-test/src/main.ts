@@ -1,26 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
-import {
-  folderCases,
-  InputError,
-  readAzureTarget,
-  readBoolean,
-  readDuration,
-  readInteger,
-  readNumber,
-  readString,
-  redact,
-  releaseManifestFromTest,
-  requireEndpointName,
-  resolveWorkspacePath,
-  runAction,
-  runContext,
-  singleCase,
-  testEndpoint,
-  testSummary,
-  writeReleaseManifest,
-} from '@mlops-actions/core';
+import { runAction } from '@mlops-actions/core/action';
+import { readAzureTarget, requireEndpointName } from '@mlops-actions/core/aml/action-inputs';
+import { releaseManifestFromTest, testEndpoint } from '@mlops-actions/core/aml/endpoint-test';
+import { folderCases, singleCase } from '@mlops-actions/core/aml/expectations';
+import { testSummary } from '@mlops-actions/core/aml/summaries';
+import { InputError } from '@mlops-actions/core/errors';
+import { resolveWorkspacePath } from '@mlops-actions/core/files';
+import { readBoolean, readDuration, readInteger, readNumber, readString } from '@mlops-actions/core/inputs';
+import { writeReleaseManifest } from '@mlops-actions/core/release-manifest';
+import { runContext } from '@mlops-actions/core/run-context';
+import { redact } from '@mlops-actions/core/summary';
 
 function readImage(): { name: string; digest: string } | undefined {
   const image = readString('image');
@@ -86,8 +77,7 @@ export async function run(): Promise<void> {
       requestTimeoutMs: readDuration('request-timeout', { default: 30_000 }) as number,
       log: (line: string) => core.info(line),
     };
-    const workspace = azure.connect('aml-endpoint-test');
-    const report = await testEndpoint({ ...options, workspace });
+    const report = await testEndpoint({ ...options, connect: () => azure.connect('aml-endpoint-test') });
 
     mkdirSync(dirname(reportPath), { recursive: true });
     writeFileSync(reportPath, redact(JSON.stringify(report, null, 2)) + '\n');

@@ -1,24 +1,23 @@
 import * as core from '@actions/core';
-import { azureLogin, describeLogin } from '../azure/auth.ts';
-import { createMlClient } from '../azure/client.ts';
+import { describeLogin, planLogin } from '../azure/login.ts';
 import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
 import { resolveWorkspacePath } from '../files.ts';
 import { z } from 'zod';
 import { readDuration, readInteger, readJson, readList, readSecret, readString } from '../inputs.ts';
 import { InputError } from '../errors.ts';
-import { AmlWorkspace, type OperationSettings } from './workspace.ts';
+import type { AmlWorkspace, OperationSettings } from './workspace.ts';
 
 /**
  * The inputs the three Azure ML actions share (sign-in, workspace, endpoint, slots, waiting), read and checked in
- * one place. Reading them makes no call to Azure.
+ * one place. Reading them makes no call to Azure and loads none of its SDKs: a bad input fails in milliseconds.
  */
 
 export interface AzureTarget {
   target: Target;
   slots: [string, string];
   operation: OperationSettings;
-  /** Signs in and returns the workspace client; the first Azure call happens only when it is used. */
-  connect(userAgent: string): AmlWorkspace;
+  /** Loads the Azure SDKs and returns the workspace client; the first Azure call happens only when it is used. */
+  connect(userAgent: string): Promise<AmlWorkspace>;
 }
 
 export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTarget {
@@ -38,14 +37,14 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
   if (slots.length !== 2 || slots[0] === slots[1]) {
     throw new InputError('slots', `is '${slots.join(',')}': give two different deployment names, e.g. 'green,blue'.`);
   }
-  const login = {
+  const login = planLogin({
     clientId: readString('client-id'),
     tenantId: readString('tenant-id'),
     subscriptionId: readString('subscription-id'),
     azureCredentials: readSecret('azure-credentials'),
     armEndpoint: readString('arm-endpoint'),
     authorityHost: readString('authority-host'),
-  };
+  });
   const maxRetries = readInteger('max-retries', { min: 0, max: 10, default: 4 });
   const operation: OperationSettings = {
     timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }) as number,
@@ -57,10 +56,14 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     target,
     slots: [slots[0] as string, slots[1] as string],
     operation,
-    connect(userAgent: string) {
-      const azure = azureLogin(login);
-      core.info(describeLogin(azure));
-      return new AmlWorkspace(createMlClient(azure, { userAgent, maxRetries }), {
+    async connect(userAgent: string) {
+      const [{ credentialFor }, { createMlClient }, { AmlWorkspace }] = await Promise.all([
+        import('../azure/auth.ts'),
+        import('../azure/client.ts'),
+        import('./workspace.ts'),
+      ]);
+      core.info(describeLogin(login));
+      return new AmlWorkspace(createMlClient(credentialFor(login), { userAgent, maxRetries }), {
         resourceGroup: target.resourceGroup,
         workspace: target.workspace,
       });

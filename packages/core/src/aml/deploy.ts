@@ -24,7 +24,8 @@ import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings, R
 export const TAG_PREFIX = 'mlops-actions.';
 
 export interface DeployOptions {
-  workspace: AmlWorkspace;
+  /** Signs in; called only once every file and input has been checked. */
+  connect: () => Promise<AmlWorkspace>;
   endpointFile: string;
   deploymentFile: string;
   /** The target endpoint (input or env file); the file's name otherwise. */
@@ -166,25 +167,26 @@ interface ResolvedDeployment {
   codeId: string | undefined;
 }
 
-async function resolveAssets(options: DeployOptions, spec: DeploymentSpec): Promise<ResolvedDeployment> {
+async function resolveAssets(
+  options: DeployOptions,
+  workspace: AmlWorkspace,
+  spec: DeploymentSpec,
+): Promise<ResolvedDeployment> {
   const model = modelRef(options, spec);
   const resolved: ResolvedDeployment = { model: undefined, environmentId: undefined, codeId: undefined };
   if (model) {
-    resolved.model = await options.workspace.resolveAsset('models', model.ref);
+    resolved.model = await workspace.resolveAsset('models', model.ref);
     options.log(`Model: ${resolved.model.name} version ${resolved.model.version} (from ${model.source})`);
   }
   const manifestEnvironment = options.manifest?.environment;
   if (manifestEnvironment?.id) {
     resolved.environmentId = (
-      await options.workspace.resolveAsset(
-        'environments',
-        portable(parseAssetRef(manifestEnvironment.id, 'environments')),
-      )
+      await workspace.resolveAsset('environments', portable(parseAssetRef(manifestEnvironment.id, 'environments')))
     ).id;
   } else if (spec.environment?.kind === 'ref') {
-    resolved.environmentId = (await options.workspace.resolveAsset('environments', spec.environment.ref)).id;
+    resolved.environmentId = (await workspace.resolveAsset('environments', spec.environment.ref)).id;
   }
-  if (spec.code?.kind === 'ref') resolved.codeId = (await options.workspace.resolveAsset('codes', spec.code.ref)).id;
+  if (spec.code?.kind === 'ref') resolved.codeId = (await workspace.resolveAsset('codes', spec.code.ref)).id;
   return resolved;
 }
 
@@ -208,10 +210,11 @@ export function endpointChanges(live: EndpointState, desired: ReturnType<typeof 
 
 async function ensureEndpoint(
   options: DeployOptions,
+  workspace: AmlWorkspace,
   spec: EndpointSpec,
   location: string,
 ): Promise<{ endpoint: EndpointState; created: boolean; changes: Change[] }> {
-  const { workspace, log } = options;
+  const { log } = options;
   const desired = toArmEndpoint(spec, location, workspace.scope);
   const live = await workspace.getEndpoint(spec.name);
   if (!live) {
@@ -244,8 +247,9 @@ async function collectLogs(workspace: AmlWorkspace, endpoint: string, deployment
 
 export async function deployToIdleSlot(options: DeployOptions): Promise<DeployResult> {
   const started = Date.now();
-  const { workspace, log } = options;
+  const { log } = options;
   const files = readDeployFiles(options);
+  const workspace = await options.connect();
   if (files.endpoint.ignored.length > 0) {
     log(
       `${files.endpoint.file}: ${files.endpoint.ignored.join(' and ')} ignored; traffic only changes in aml-endpoint-swap.`,
@@ -259,7 +263,7 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   }
 
   const location = await workspace.location();
-  const { endpoint, created, changes } = await ensureEndpoint(options, files.endpoint, location);
+  const { endpoint, created, changes } = await ensureEndpoint(options, workspace, files.endpoint, location);
   const deployments = await workspace.listDeployments(endpointName);
   const plan = planCandidateSlot(
     {
@@ -278,7 +282,7 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   if (plan.others.length > 0)
     log(`Note: ${plan.others.join(', ')} also hold live traffic; a swap moves their share too.`);
 
-  const assets = await resolveAssets(options, files.deployment);
+  const assets = await resolveAssets(options, workspace, files.deployment);
   const tags = {
     ...options.tags,
     ...(assets.model && {
@@ -362,8 +366,8 @@ export interface PlanResult {
  * Reads only.
  */
 export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
-  const { workspace } = options;
   const files = readDeployFiles(options);
+  const workspace = await options.connect();
   const endpointName = files.endpoint.name;
   const location = await workspace.location();
   const live = await workspace.getEndpoint(endpointName);
@@ -388,7 +392,7 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
   const liveDeployment = deployments.find((d) => d.name === liveName);
   let deploymentChanges: Change[] = [];
   if (liveDeployment) {
-    const assets = await resolveAssets(options, files.deployment);
+    const assets = await resolveAssets(options, workspace, files.deployment);
     const desired = toArmDeployment(
       files.deployment,
       { modelId: assets.model?.id, environmentId: assets.environmentId, codeId: assets.codeId },

@@ -23,7 +23,8 @@ export interface Gates {
 }
 
 export interface EndpointTestOptions {
-  workspace: AmlWorkspace;
+  /** Signs in; called once the cases and inputs have been read. */
+  connect: () => Promise<AmlWorkspace>;
   endpoint: string;
   /** The deployment to test; the idle slot when not given. */
   deployment?: string | undefined;
@@ -142,8 +143,9 @@ export function evaluateGates(
 }
 
 export async function testEndpoint(options: EndpointTestOptions): Promise<EndpointTestReport> {
-  const { workspace, log } = options;
+  const { log } = options;
   if (options.cases.length === 0) throw new UserError("No test cases: give 'request-file' or 'cases'.");
+  const workspace = await options.connect();
   const endpoint = await workspace.requireEndpoint(options.endpoint);
   if (!endpoint.scoringUri)
     throw new UserError(`Endpoint ${endpoint.name} has no scoring URI yet (state ${endpoint.provisioningState}).`);

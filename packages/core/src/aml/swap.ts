@@ -282,6 +282,10 @@ async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
   };
 }
 
-export async function swapTrafficSafely(options: SwapOptions): Promise<SwapResult> {
+/** What the action passes: everything but the workspace, which is connected once the inputs are checked. */
+export type SwapRequest = Omit<SwapOptions, 'workspace'> & { connect: () => Promise<AmlWorkspace> };
+
+export async function swapTrafficSafely(request: SwapRequest): Promise<SwapResult> {
+  const options: SwapOptions = { ...request, workspace: await request.connect() };
   return options.mode === 'rollback' ? rollbackMode(options) : promote(options);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { azureLogin, describeLogin, httpsUrl, PUBLIC_CLOUD } from '../../src/azure/auth.ts';
+import { azureLogin } from '../../src/azure/auth.ts';
+import { describeLogin, httpsUrl, PUBLIC_CLOUD } from '../../src/azure/login.ts';
 import { createMlClient } from '../../src/azure/client.ts';
 import { redact } from '../../src/summary.ts';
 

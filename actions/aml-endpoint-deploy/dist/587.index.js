@@ -1,0 +1,286 @@
+export const id = 587;
+export const ids = [587];
+export const modules = {
+
+/***/ 2587:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   AmlWorkspace: () => (/* binding */ AmlWorkspace)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5736);
+/* harmony import */ var _azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1791);
+/* harmony import */ var _azure_operation_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6734);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4195);
+
+
+
+
+function isNotFound(error) {
+    return error?.statusCode === 404;
+}
+function endpointState(raw) {
+    const properties = raw.properties;
+    return {
+        name: raw.name,
+        provisioningState: properties.provisioningState,
+        authMode: properties.authMode,
+        scoringUri: properties.scoringUri,
+        traffic: { ...(properties.traffic ?? {}) },
+        mirror: { ...(properties.mirrorTraffic ?? {}) },
+        raw,
+    };
+}
+function deploymentState(raw) {
+    return {
+        name: raw.name,
+        provisioningState: raw.properties.provisioningState,
+        model: raw.properties.model,
+        tags: (raw.tags ?? {}),
+        instanceType: raw.properties.instanceType,
+        capacity: raw.sku?.capacity,
+        raw,
+    };
+}
+class AmlWorkspace {
+    client;
+    scope;
+    constructor(client, scope) {
+        this.client = client;
+        this.scope = { ...scope, subscriptionId: client.subscriptionId };
+    }
+    get rg() {
+        return this.scope.resourceGroup;
+    }
+    get ws() {
+        return this.scope.workspace;
+    }
+    async call(action, work) {
+        try {
+            return await work();
+        }
+        catch (error) {
+            throw (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .toServiceError */ .N1)(error, action);
+        }
+    }
+    async location() {
+        const workspace = await this.call(`Reading workspace ${this.ws} in resource group ${this.rg}`, async () => {
+            try {
+                return await this.client.workspaces.get(this.rg, this.ws);
+            }
+            catch (error) {
+                if (isNotFound(error)) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Workspace ${this.ws} was not found in resource group ${this.rg} of subscription ${this.scope.subscriptionId}: ` +
+                        "check 'resource-group' and 'workspace' (or 'group' and 'workspace' in the env file), and that the identity has access.");
+                }
+                throw error;
+            }
+        });
+        return workspace.location;
+    }
+    async getEndpoint(name) {
+        return this.call(`Reading endpoint ${name}`, async () => {
+            try {
+                return endpointState(await this.client.onlineEndpoints.get(this.rg, this.ws, name));
+            }
+            catch (error) {
+                if (isNotFound(error))
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async requireEndpoint(name) {
+        const endpoint = await this.getEndpoint(name);
+        if (!endpoint) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Endpoint ${name} does not exist in workspace ${this.ws}: run aml-endpoint-deploy first, or check 'endpoint'.`);
+        }
+        return endpoint;
+    }
+    async listDeployments(endpoint) {
+        return this.call(`Listing the deployments of endpoint ${endpoint}`, async () => {
+            const result = [];
+            for await (const deployment of this.client.onlineDeployments.list(this.rg, this.ws, endpoint)) {
+                result.push(deploymentState(deployment));
+            }
+            return result;
+        });
+    }
+    async getDeployment(endpoint, name) {
+        return this.call(`Reading deployment ${name} of endpoint ${endpoint}`, async () => {
+            try {
+                return deploymentState(await this.client.onlineDeployments.get(this.rg, this.ws, endpoint, name));
+            }
+            catch (error) {
+                if (isNotFound(error))
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async putEndpoint(name, body, action, settings) {
+        const result = await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineEndpoints.beginCreateOrUpdate(this.rg, this.ws, name, body, options), {
+            action,
+            ...settings,
+            readState: async () => (await this.getEndpoint(name))?.provisioningState,
+        });
+        return endpointState(result);
+    }
+    /**
+     * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
+     * but the traffic map is sent back exactly as read.
+     */
+    async setTraffic(endpoint, traffic, settings) {
+        const { raw } = endpoint;
+        const body = {
+            location: raw.location,
+            tags: raw.tags,
+            identity: raw.identity && {
+                type: raw.identity.type,
+                userAssignedIdentities: raw.identity.userAssignedIdentities,
+            },
+            kind: raw.kind,
+            sku: raw.sku,
+            properties: {
+                authMode: raw.properties.authMode,
+                description: raw.properties.description,
+                properties: raw.properties.properties,
+                publicNetworkAccess: raw.properties.publicNetworkAccess,
+                compute: raw.properties.compute,
+                traffic: { ...traffic },
+            },
+        };
+        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings);
+    }
+    async putDeployment(endpoint, name, body, action, settings) {
+        const result = await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
+            action,
+            ...settings,
+            readState: async () => (await this.getDeployment(endpoint, name))?.provisioningState,
+        });
+        return deploymentState(result);
+    }
+    async scaleDeployment(endpoint, name, capacity, settings) {
+        await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
+    }
+    async deleteDeployment(endpoint, name, settings) {
+        await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
+            action: `Deleting deployment ${name} of endpoint ${endpoint}`,
+            ...settings,
+        });
+    }
+    /** The last lines of a container's log; never throws (logs are evidence, not a step that can fail). */
+    async logs(endpoint, deployment, container, tail = 200) {
+        try {
+            const result = await this.client.onlineDeployments.getLogs(this.rg, this.ws, endpoint, deployment, {
+                containerType: container,
+                tail,
+            });
+            return result.content ?? '';
+        }
+        catch (error) {
+            return `(could not read the ${container} log: ${(0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .toServiceError */ .N1)(error, 'getLogs').message})`;
+        }
+    }
+    /** The credential for scoring requests, masked at once. */
+    async scoringCredential(endpoint) {
+        if (endpoint.authMode === 'AMLToken') {
+            const token = await this.call(`Getting a scoring token for endpoint ${endpoint.name}`, () => this.client.onlineEndpoints.getToken(this.rg, this.ws, endpoint.name));
+            (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(token.accessToken);
+            return { kind: 'aml_token', value: token.accessToken };
+        }
+        if (endpoint.authMode !== 'Key') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Endpoint ${endpoint.name} uses ${endpoint.authMode} auth, which the test action does not support yet: use key or aml_token.`);
+        }
+        const keys = await this.call(`Reading the keys of endpoint ${endpoint.name}`, () => this.client.onlineEndpoints.listKeys(this.rg, this.ws, endpoint.name));
+        (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(keys.primaryKey);
+        (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(keys.secondaryKey);
+        return { kind: 'key', value: keys.primaryKey };
+    }
+    /** An asset reference → the exact version it names (`@latest` → the newest version). */
+    async resolveAsset(kind, ref) {
+        const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+        switch (ref.type) {
+            case 'arm-id':
+                return { id: ref.id, name: ref.name, version: ref.version };
+            case 'registry':
+                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .registryAssetId */ .hf)(ref.registry, kind, ref.name, ref.version), name: ref.name, version: ref.version };
+            case 'registry-label':
+                if (kind === 'environments') {
+                    // The service resolves registry environment labels itself (curated environments are used this way).
+                    return {
+                        id: `azureml://registries/${ref.registry}/${kind}/${ref.name}/labels/${ref.label}`,
+                        name: ref.name,
+                        version: ref.label,
+                    };
+                }
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${ref.name}@${ref.label} in registry ${ref.registry}: registry labels cannot be resolved through the workspace API; ` +
+                    `name the exact version (azureml://registries/${ref.registry}/${kind}/${ref.name}/versions/<version>).`);
+            case 'workspace':
+                await this.requireVersion(kind, ref.name, ref.version);
+                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .assetVersionId */ .cn)(this.scope, kind, ref.name, ref.version), name: ref.name, version: ref.version };
+            case 'workspace-label': {
+                if (ref.label !== 'latest') {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} label '@${ref.label}' is not supported: use '@latest' or an exact version.`);
+                }
+                const version = await this.latestVersion(kind, ref.name);
+                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .assetVersionId */ .cn)(this.scope, kind, ref.name, version), name: ref.name, version };
+            }
+        }
+    }
+    versions(kind) {
+        return kind === 'models'
+            ? this.client.modelVersions
+            : kind === 'environments'
+                ? this.client.environmentVersions
+                : this.client.codeVersions;
+    }
+    async requireVersion(kind, name, version) {
+        const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+        await this.call(`Reading ${noun} ${name}:${version}`, async () => {
+            try {
+                await this.versions(kind).get(this.rg, this.ws, name, version);
+            }
+            catch (error) {
+                if (!isNotFound(error))
+                    throw error;
+                const known = await this.recentVersions(kind, name);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${name} version ${version} does not exist in workspace ${this.ws}` +
+                    (known.length > 0
+                        ? ` (recent versions: ${known.join(', ')})`
+                        : ` (no versions of ${name} are registered)`) +
+                    '. Register it first, or fix the reference.');
+            }
+        });
+    }
+    /** Newest first, by creation time, then by version number (versions registered in the same instant). */
+    async recentVersions(kind, name, top = 5) {
+        const versions = [];
+        try {
+            for await (const item of this.versions(kind).list(this.rg, this.ws, name, { orderBy: 'createdtime desc', top })) {
+                versions.push({ name: item.name, created: item.systemData?.createdAt?.getTime() ?? 0 });
+                if (versions.length >= top)
+                    break;
+            }
+        }
+        catch (error) {
+            if (!isNotFound(error))
+                throw error;
+        }
+        const collator = new Intl.Collator('en', { numeric: true });
+        return versions.sort((a, b) => b.created - a.created || collator.compare(b.name, a.name)).map((v) => v.name);
+    }
+    async latestVersion(kind, name) {
+        const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+        const [latest] = await this.call(`Finding the latest version of ${noun} ${name}`, () => this.recentVersions(kind, name, 10));
+        if (!latest)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
+        return latest;
+    }
+}
+
+
+/***/ })
+
+};
