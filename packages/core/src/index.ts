@@ -15,6 +15,7 @@ export * from './diff.ts';
 export * from './files.ts';
 export * from './latency.ts';
 export * from './run-context.ts';
+export * from './azure/login.ts';
 export * from './azure/auth.ts';
 export * from './azure/client.ts';
 export * from './azure/operation.ts';
