@@ -4,9 +4,11 @@ import { startEmulator } from './emulator.ts';
 import type { EmulatorOptions } from './types.ts';
 
 const USAGE = `Usage: aml-emulator [--port N] [--state FILE] [--provisioning-ms N] [--retry-after SECONDS] [--data-dir DIR]
+                    [--blob-storage [--datastore-auth key|identity]]
 
 Serves an emulated Azure ML control plane, Entra token endpoint and scoring plane on https://127.0.0.1:PORT/
-and prints one JSON line with everything a client needs (armEndpoint, authorityHost, credentials, caFile, ...).`;
+and prints one JSON line with everything a client needs (armEndpoint, authorityHost, credentials, caFile, ...).
+--blob-storage also starts Azurite behind the workspaces' default datastore (blobServiceUrl in the line).`;
 
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -25,6 +27,8 @@ export function parseOptions(argv: string[]): EmulatorOptions | 'help' {
       'provisioning-ms': { type: 'string' },
       'retry-after': { type: 'string' },
       'data-dir': { type: 'string' },
+      'blob-storage': { type: 'boolean' },
+      'datastore-auth': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -39,6 +43,12 @@ export function parseOptions(argv: string[]): EmulatorOptions | 'help' {
   if (retryAfterSeconds !== undefined) options.retryAfterSeconds = retryAfterSeconds;
   if (values.state !== undefined) options.stateFile = values.state;
   if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+  const datastoreAuth = values['datastore-auth'];
+  if (datastoreAuth !== undefined && datastoreAuth !== 'key' && datastoreAuth !== 'identity')
+    throw new Error(`--datastore-auth must be key or identity, got '${datastoreAuth}'`);
+  if (datastoreAuth !== undefined && values['blob-storage'] !== true)
+    throw new Error('--datastore-auth needs --blob-storage');
+  if (values['blob-storage'] === true) options.blobStorage = datastoreAuth === undefined ? true : { datastoreAuth };
   return options;
 }
 
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
       caFile,
       controlUrl: urls.control,
       oidcIssuer: urls.oidcIssuer,
+      ...(urls.blob === undefined ? {} : { blobServiceUrl: urls.blob }),
     }),
   );
   const stop = (): void => {

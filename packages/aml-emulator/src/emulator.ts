@@ -1,10 +1,12 @@
 /** `startEmulator`: loads or creates the state, generates the CA, and serves everything on one loopback port. */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assetRoutes, putAssetVersion } from './arm/assets.ts';
+import { datastoreRoutes } from './arm/datastores.ts';
 import { deploymentRoutes } from './arm/online-deployments.ts';
 import { endpointRoutes } from './arm/online-endpoints.ts';
 import { operationRoutes } from './arm/operations.ts';
@@ -22,9 +24,14 @@ import { scoringRoutes } from './scoring/plane.ts';
 import { Service } from './service.ts';
 import { loadState, newWorkspace, workspaceKey } from './state.ts';
 import type { JsonObject } from './state.ts';
+import { startAzurite, type AzuriteProcess } from './storage/azurite.ts';
+import { startBlobFront, type BlobFront } from './storage/blob-front.ts';
+import { BlobStore } from './storage/blob-store.ts';
+import { containerName } from './storage/locations.ts';
 import { prepareTls } from './tls.ts';
+import type { TlsMaterial } from './tls.ts';
 import { DEFAULT_QUOTA } from './types.ts';
-import type { EmulatedModel, Emulator, EmulatorOptions, Faults, WorkspaceRef } from './types.ts';
+import type { EmulatedModel, Emulator, EmulatorOptions, EmulatorStorage, Faults, WorkspaceRef } from './types.ts';
 
 const DEFAULT_WORKSPACE: WorkspaceRef = { resourceGroup: 'mlops-rg', workspace: 'mlops-ws' };
 
@@ -84,6 +91,78 @@ function createFaults(service: Service): Faults {
   };
 }
 
+interface RunningStorage {
+  azurite: AzuriteProcess;
+  front: BlobFront;
+  api: EmulatorStorage;
+}
+
+/** Azurite behind the blob front, one container per workspace; `service.storage` is set once it answers. */
+async function startStorage(
+  service: Service,
+  options: EmulatorOptions,
+  dataDir: string,
+  tls: TlsMaterial,
+  azurite: Promise<AzuriteProcess>,
+): Promise<RunningStorage> {
+  const account = service.state.storage;
+  if (account === undefined) throw new Error('no storage account in the state');
+  const running = await azurite;
+  try {
+    const store = new BlobStore(running.url, { name: account.accountName, key: account.accountKey }, tls.ca.cert);
+    for (const workspace of Object.values(service.state.workspaces))
+      await store.ensureContainer(containerName(workspace));
+    const front = await startBlobFront(service, { azuriteUrl: running.url, tls: tls.server, caPem: tls.ca.cert });
+    const datastoreAuth =
+      typeof options.blobStorage === 'object' ? (options.blobStorage.datastoreAuth ?? 'key') : 'key';
+    const serviceUrl = `https://${front.host}/${account.accountName}`;
+    service.storage = {
+      accountName: account.accountName,
+      accountKey: account.accountKey,
+      host: front.host,
+      serviceUrl,
+      datastoreAuth,
+      store,
+      artifacts: new Map(),
+    };
+    const container = (workspace?: WorkspaceRef): string => containerName(service.requireWorkspace(workspace));
+    return {
+      azurite: running,
+      front,
+      api: {
+        accountName: account.accountName,
+        serviceUrl,
+        azuritePid: running.pid,
+        container,
+        list: (prefix, workspace) => store.list(container(workspace), prefix),
+      },
+    };
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+}
+
+function launchAzurite(service: Service, options: EmulatorOptions, dataDir: string, tls: TlsMaterial) {
+  service.state.storage ??= {
+    accountName: `amlemu${randomBytes(4).toString('hex')}`,
+    accountKey: randomBytes(64).toString('base64'),
+  };
+  const certFile = join(dataDir, 'blob-server.pem');
+  const keyFile = join(dataDir, 'blob-server.key');
+  writeFileSync(certFile, tls.server.cert);
+  writeFileSync(keyFile, tls.server.key, { mode: 0o600 });
+  const launched = startAzurite({
+    certFile,
+    keyFile,
+    account: { name: service.state.storage.accountName, key: service.state.storage.accountKey },
+    ...(options.stateFile === undefined ? {} : { location: join(dataDir, 'azurite') }),
+  });
+  // Awaited later; a failure must not be an unhandled rejection in the meantime.
+  launched.catch(() => undefined);
+  return launched;
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = loadState(options.stateFile);
   const workspaces = options.workspaces ?? [DEFAULT_WORKSPACE];
@@ -113,6 +192,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     new FaultRegistry(),
   );
   const faults = createFaults(service);
+  const azurite = options.blobStorage ? launchAzurite(service, options, dataDir, tls) : undefined;
 
   const registerModel = async (
     workspace: WorkspaceRef | undefined,
@@ -141,6 +221,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authorityHost: service.baseUrl,
     control: `${service.baseUrl}_emulator/`,
     oidcIssuer: service.oidcIssuer,
+    ...(service.storage === undefined ? {} : { blob: service.storage.serviceUrl }),
   });
   const credentials = {
     tenantId: state.credentials.tenantId,
@@ -156,6 +237,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...credentials,
     caFile: tls.caFile,
     controlUrl: urls().control,
+    ...(service.storage === undefined ? {} : { blobServiceUrl: service.storage.serviceUrl }),
     oidcIssuer: service.oidcIssuer,
     location,
     workspaces,
@@ -170,6 +252,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...endpointRoutes(service),
     ...deploymentRoutes(service),
     ...assetRoutes(service),
+    ...datastoreRoutes(service),
     ...operationRoutes(service),
     ...entraRoutes(service),
   );
@@ -177,8 +260,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer({ key: tls.server.key, cert: tls.server.cert }, (request, response) => {
     void listener(request, response);
   });
-  const port = await listen(server, options.port ?? 0);
-  service.baseUrl = `https://127.0.0.1:${port}/`;
+  let storage: RunningStorage | undefined;
+  try {
+    const port = await listen(server, options.port ?? 0);
+    service.baseUrl = `https://127.0.0.1:${port}/`;
+    if (azurite !== undefined) storage = await startStorage(service, options, dataDir, tls, azurite);
+  } catch (error) {
+    server.close();
+    if (azurite !== undefined) await azurite.then((running) => running.stop()).catch(() => undefined);
+    throw error;
+  }
   service.save();
 
   return {
@@ -190,12 +281,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     models: { register: registerModel },
     faults,
     requests: () => service.requestLog.map((entry) => ({ ...entry })),
+    storage: storage?.api,
     traffic,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        service.save();
+    close: async () => {
+      service.save();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         server.closeAllConnections();
-      }),
+      });
+      if (storage !== undefined) {
+        await storage.front.close();
+        await storage.azurite.stop();
+      }
+    },
   };
 }

@@ -7,6 +7,7 @@ export type {
   Emulator,
   EmulatorCredentials,
   EmulatorOptions,
+  EmulatorStorage,
   EmulatorUrls,
   Faults,
   HttpFaultRule,
@@ -15,6 +16,7 @@ export type {
   OperationFailureCode,
   OperationFaultTarget,
   RequestLogEntry,
+  StoredBlob,
   TrafficChange,
   WorkspaceRef,
 } from './types.ts';

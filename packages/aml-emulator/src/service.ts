@@ -1,6 +1,7 @@
 /** What every handler needs: the state, the options, the signing keys, the faults and the request log. */
 import type { SigningKey } from './auth/signing-key.ts';
 import type { FaultRegistry } from './faults.ts';
+import type { StorageRuntime } from './storage/locations.ts';
 import { saveState, workspaceKey } from './state.ts';
 import type { EmulatorState, WorkspaceState } from './state.ts';
 import type { RequestLogEntry, WorkspaceRef } from './types.ts';
@@ -26,6 +27,8 @@ export class Service {
   readonly requestLog: RequestLogEntry[] = [];
   /** `https://127.0.0.1:PORT/`, known once the server listens. */
   baseUrl = '';
+  /** The blob service, when `blobStorage` is on. */
+  storage: StorageRuntime | undefined = undefined;
 
   constructor(
     state: EmulatorState,

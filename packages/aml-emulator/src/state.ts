@@ -120,6 +120,8 @@ export interface EmulatorState {
   /** Private JWKs: `entra` signs access and aml tokens, `oidc` signs GitHub-like ID tokens. */
   signingKeys?: { entra: JsonObject; oidc: JsonObject };
   ca?: { cert: string; key: string };
+  /** The storage account behind the workspaces' default datastores (blob storage on). */
+  storage?: { accountName: string; accountKey: string };
   workspaces: Record<string, WorkspaceState>;
   operations: Record<string, OperationRecord>;
 }

@@ -26,6 +26,14 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Keep request and response bodies in {@link Emulator.requests} (for conformance checks). */
   recordBodies?: boolean;
+  /**
+   * A real blob service behind each workspace's default datastore `workspaceblobstore`: Azurite, started as a child
+   * process on loopback (HTTPS, a certificate from the emulator's CA) and stopped by `close()`. `true` gives an
+   * account-key datastore (`listSecrets` returns the key); `{ datastoreAuth: 'identity' }` an identity-based one
+   * (clients use Microsoft Entra ID tokens for `https://storage.azure.com`). Off by default (Azurite takes ~1.5 s
+   * to start). Blobs are kept in `dataDir` when `stateFile` is set, in memory otherwise.
+   */
+  blobStorage?: boolean | { datastoreAuth?: 'key' | 'identity' };
 }
 
 export const DEFAULT_QUOTA = 20;
@@ -39,6 +47,28 @@ export interface EmulatorUrls {
   control: string;
   /** Issuer of GitHub-like OIDC tokens, e.g. `https://127.0.0.1:PORT/oidc`. */
   oidcIssuer: string;
+  /** The blob service of the datastores, e.g. `https://127.0.0.1:PORT2/amlemu1a2b3c4d` (blob storage on). */
+  blob?: string;
+}
+
+/** A blob as the emulator's storage holds it. */
+export interface StoredBlob {
+  name: string;
+  size: number;
+  metadata: Record<string, string>;
+}
+
+/** The blob service behind the default datastores (`blobStorage` on). */
+export interface EmulatorStorage {
+  accountName: string;
+  /** `https://127.0.0.1:PORT/<account>` */
+  serviceUrl: string;
+  /** Process id of the Azurite child process. */
+  azuritePid: number;
+  /** The default datastore's container of a workspace (`azureml-blobstore-<workspace id>`). */
+  container(workspace?: WorkspaceRef): string;
+  /** Blobs in a workspace's default container, read directly from Azurite (not logged, never faulted). */
+  list(prefix?: string, workspace?: WorkspaceRef): Promise<StoredBlob[]>;
 }
 
 export interface EmulatorCredentials {
@@ -153,6 +183,8 @@ export interface Emulator {
   };
   faults: Faults;
   requests(): RequestLogEntry[];
+  /** The blob service of the datastores; undefined unless `blobStorage` is on. */
+  storage: EmulatorStorage | undefined;
   /** Live traffic of an endpoint, read from state (what scoring routes by). */
   traffic(endpoint: string, workspace?: WorkspaceRef): Record<string, number>;
   close(): Promise<void>;

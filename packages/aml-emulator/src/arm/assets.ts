@@ -14,6 +14,7 @@ import {
   workspaceId,
 } from './common.ts';
 import { filterByViewType, orderItems, topOf } from './listing.ts';
+import { checkVersionContent } from '../storage/asset-content.ts';
 
 const ASSET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_.]{0,254}$/;
 const collator = new Intl.Collator('en', { numeric: true });
@@ -286,7 +287,7 @@ function kindHandlers(service: Service, kind: AssetKind) {
       const version = findVersion(workspace, kind, name, ctx.params['version'] ?? '');
       return { status: 200, body: versionResource(service, workspace, kind, name, version) };
     },
-    putVersion(ctx: RequestContext): Reply {
+    async putVersion(ctx: RequestContext): Promise<Reply> {
       checkApiVersion(ctx, `${PROVIDER}/workspaces/${kind}/versions`);
       const workspace = resolveWorkspace(service, ctx);
       const name = ctx.params['name'] ?? '';
@@ -294,6 +295,7 @@ function kindHandlers(service: Service, kind: AssetKind) {
       checkName(name, `${kind} name`);
       checkName(version, `${kind} version`);
       const properties = propertiesOf(ctx, info.readOnlyVersionFields);
+      await checkVersionContent(service, workspace, kind, name, version, properties);
       const status = putAssetVersion(workspace, kind, name, version, properties, ctx.caller ?? 'unknown', ctx.now);
       return {
         status,

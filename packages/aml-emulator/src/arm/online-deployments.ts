@@ -21,6 +21,7 @@ import {
 import { orderItems, topOf } from './listing.ts';
 import { endpointId, expandIdentity, findEndpoint } from './online-endpoints.ts';
 import { busy, checkDeletable, checkQuota, checkResourceName, isBusy } from './rules.ts';
+import { checkDeploymentContent } from '../storage/asset-content.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
 const BASE =
@@ -383,7 +384,13 @@ export function deploymentRoutes(service: Service): Route[] {
   return [
     route('GET', '', 'List', (ctx) => list(service, ctx)),
     route('GET', '/{deploymentName}', 'Get', (ctx) => get(service, ctx)),
-    route('PUT', '/{deploymentName}', 'CreateOrUpdate', (ctx) => createOrUpdate(service, ctx)),
+    route('PUT', '/{deploymentName}', 'CreateOrUpdate', async (ctx) => {
+      // Asynchronous checks first (blob content of the assets it uses), then the synchronous state change.
+      checkApiVersion(ctx, TYPE);
+      resolveWorkspace(service, ctx);
+      await checkDeploymentContent(service, ctx.body);
+      return createOrUpdate(service, ctx);
+    }),
     route('PATCH', '/{deploymentName}', 'Update', (ctx) => update(service, ctx)),
     route('DELETE', '/{deploymentName}', 'Delete', (ctx) => remove(service, ctx)),
     route('POST', '/{deploymentName}/getLogs', 'GetLogs', (ctx) => getLogs(service, ctx)),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpError } from '../http/errors.ts';
 import type { RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
+import { STORAGE_AUDIENCES, storageTokenIssuer } from '../storage/blob-front.ts';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
@@ -16,13 +17,14 @@ export function trimSlashes(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Resources the tenant knows: ARM (public cloud names and the emulator's own URL) and the AML data plane. */
+/** Resources the tenant knows: ARM (public cloud names and the emulator's own URL), the AML data plane, Storage. */
 export function knownResources(service: Service): string[] {
   return [
     'https://management.azure.com',
     'https://management.core.windows.net',
     trimSlashes(service.baseUrl),
     'https://ml.azure.com',
+    'https://storage.azure.com',
   ];
 }
 
@@ -231,10 +233,12 @@ async function token(service: Service, ctx: RequestContext): Promise<{ status: n
     );
   }
   const { clientId: appId, principalId } = service.state.credentials;
+  // Storage accepts Entra's v1 tokens (issuer sts.windows.net), as the real resource is configured.
+  const storage = STORAGE_AUDIENCES.includes(resource);
   const accessToken = await service.entraKey.sign(
     {
-      aud: resource,
-      iss: service.tokenIssuer,
+      aud: storage ? trimSlashes(resource) : resource,
+      iss: storage ? storageTokenIssuer(service.tenantId) : service.tokenIssuer,
       appid: appId,
       azp: appId,
       appidacr: authenticationMethod,
@@ -244,7 +248,7 @@ async function token(service: Service, ctx: RequestContext): Promise<{ status: n
       sub: principalId,
       tid: service.tenantId,
       uti: randomUUID(),
-      ver: '2.0',
+      ver: storage ? '1.0' : '2.0',
     },
     TOKEN_LIFETIME_SECONDS,
     ctx.now,

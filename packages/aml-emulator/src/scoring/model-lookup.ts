@@ -18,6 +18,15 @@ export function findModelVersion(service: Service, ref: ModelVersionRef): AssetV
   return service.workspace(ref)?.assets.models[ref.name]?.versions[ref.version];
 }
 
+/** A data URI is decoded; a blob's artifact was read when the version was registered or deployed. */
+export function artifactOf(service: Service, modelUri: unknown): ArtifactResult {
+  if (typeof modelUri === 'string' && !modelUri.startsWith('data:')) {
+    const cached = service.storage?.artifacts.get(modelUri);
+    if (cached !== undefined) return cached;
+  }
+  return loadArtifact(modelUri);
+}
+
 export function resolveModel(service: Service, modelId: string): ResolvedModel | undefined {
   const ref = parseModelId(modelId);
   if (ref === undefined) return undefined;
@@ -26,7 +35,7 @@ export function resolveModel(service: Service, modelId: string): ResolvedModel |
   return {
     ref,
     version,
-    artifact: loadArtifact(version.properties['modelUri']),
+    artifact: artifactOf(service, version.properties['modelUri']),
     fault: service.faults.modelFault(modelKey(ref, ref.name, ref.version)),
   };
 }

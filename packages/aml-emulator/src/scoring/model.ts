@@ -40,13 +40,23 @@ export function loadArtifact(modelUri: unknown): ArtifactResult {
     return {
       ok: false,
       stage: 'download',
-      message: `cannot download ${modelUri}: the emulator serves only data:application/json URIs and models registered through it`,
+      message: `cannot download ${modelUri}: the emulator serves data:application/json URIs, models registered through it and, with blob storage on, blobs in its datastore`,
     };
   }
+  let payload: string;
+  try {
+    payload =
+      match[1] === undefined ? decodeURIComponent(match[2] ?? '') : Buffer.from(match[2] ?? '', 'base64').toString();
+  } catch (error) {
+    return { ok: false, stage: 'init', message: `json.decoder.JSONDecodeError: ${(error as Error).message}` };
+  }
+  return parseArtifact(payload);
+}
+
+/** "Initialises" (validates) the text of a model artifact. */
+export function parseArtifact(payload: string): ArtifactResult {
   let document: unknown;
   try {
-    const payload =
-      match[1] === undefined ? decodeURIComponent(match[2] ?? '') : Buffer.from(match[2] ?? '', 'base64').toString();
     document = JSON.parse(payload);
   } catch (error) {
     return { ok: false, stage: 'init', message: `json.decoder.JSONDecodeError: ${(error as Error).message}` };
