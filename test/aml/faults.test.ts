@@ -163,9 +163,23 @@ describe('swap faults', () => {
     world.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 100, blue: 0 } });
   });
 
-  it('refuses a slot other than the one deployed and tested', async () => {
-    const result = await world.run('aml-endpoint-swap', { deployment: 'green' });
-    await expectFailedSafely(result, /deployment green already has 100 % of the traffic/, { green: 100, blue: 0 });
+  it('refuses a slot that is not idle (a canary left half-way by someone else)', async () => {
+    world.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 70, blue: 30 } });
+    const result = await world.run('aml-endpoint-swap', { deployment: 'blue' });
+    await expectFailedSafely(result, /deployment blue is not idle: it already has 30 % of the traffic/, {
+      green: 70,
+      blue: 30,
+    });
+    world.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 100, blue: 0 } });
+  });
+
+  it('a slot that is already live is nothing to do (a re-run after success)', async () => {
+    const result = await world.run('aml-endpoint-swap', { deployment: 'green', 'expected-traffic': '{"green":100}' });
+    expect(result.exitCode).toBe(0);
+    expect(result.log).toContain(
+      'Nothing to do on endpoint fraud-scorer: deployment green already has 100 % of the traffic.',
+    );
+    expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 100, blue: 0 });
   });
 
   it('500 on the traffic update: fails, traffic as before', async () => {

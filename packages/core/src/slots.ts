@@ -164,9 +164,7 @@ export function planPromotion(
 
 export interface PromotionState {
   /** The slot the pipeline deployed and tested (the deploy step's output). */
-  expectedCandidate: string;
-  /** The slot the planner finds idle now. */
-  idleCandidate: string | undefined;
+  slot: string;
   provisioningState: string | undefined;
   traffic: Traffic;
   mirror?: Traffic;
@@ -179,19 +177,26 @@ export function sameTraffic(a: Traffic, b: Traffic): boolean {
   return [...names].every((name) => share(a, name) === share(b, name));
 }
 
-/** Reasons to refuse a promotion; empty when it is safe to move traffic. */
-export function promotionRefusals(state: PromotionState): string[] {
+export type PromotionDecision =
+  | { action: 'promote' }
+  /** The slot already has all the traffic: a re-run after a successful promotion has nothing to do. */
+  | { action: 'nothing'; reason: string }
+  | { action: 'refuse'; reasons: string[] };
+
+/** Whether moving traffic to the tested slot is safe, already done, or must be refused (and why). */
+export function decidePromotion(state: PromotionState): PromotionDecision {
+  const { slot } = state;
   const reasons: string[] = [];
-  const { expectedCandidate: slot } = state;
   if (state.provisioningState === undefined) {
     reasons.push(`deployment ${slot} does not exist on the endpoint`);
   } else if (state.provisioningState !== 'Succeeded') {
     reasons.push(`deployment ${slot} is ${state.provisioningState}, not Succeeded`);
   }
-  if (share(state.traffic, slot) === 100) reasons.push(`deployment ${slot} already has 100 % of the traffic`);
-  else if (state.idleCandidate !== undefined && state.idleCandidate !== slot && share(state.traffic, slot) > 0) {
-    reasons.push(`deployment ${slot} is not the idle slot (the idle slot is ${state.idleCandidate})`);
+  const current = share(state.traffic, slot);
+  if (reasons.length === 0 && current === 100) {
+    return { action: 'nothing', reason: `deployment ${slot} already has 100 % of the traffic` };
   }
+  if (current > 0) reasons.push(`deployment ${slot} is not idle: it already has ${current} % of the traffic`);
   if (share(state.mirror, slot) > 0) reasons.push(`deployment ${slot} receives mirrored traffic`);
   if (state.expectedTraffic && !sameTraffic(state.expectedTraffic, state.traffic)) {
     reasons.push(
@@ -199,7 +204,7 @@ export function promotionRefusals(state: PromotionState): string[] {
         `found ${JSON.stringify(state.traffic)}): someone else changed the endpoint; re-run the pipeline`,
     );
   }
-  return reasons;
+  return reasons.length > 0 ? { action: 'refuse', reasons } : { action: 'promote' };
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   planCandidateSlot,
   planPromotion,
   planRollback,
-  promotionRefusals,
+  decidePromotion,
   shiftTraffic,
   swapTraffic,
   trafficProblems,
@@ -140,31 +140,33 @@ describe('canary and promotion plans', () => {
   });
 });
 
-describe('promotionRefusals', () => {
-  const ok = {
-    expectedCandidate: 'blue',
-    idleCandidate: 'blue',
-    provisioningState: 'Succeeded',
-    traffic: { green: 100, blue: 0 },
-  };
+describe('decidePromotion', () => {
+  const ok = { slot: 'blue', provisioningState: 'Succeeded', traffic: { green: 100, blue: 0 } };
 
-  it('allows the tested, provisioned, idle slot', () => {
-    expect(promotionRefusals(ok)).toEqual([]);
-    expect(promotionRefusals({ ...ok, expectedTraffic: { green: 100 } })).toEqual([]);
+  it('promotes the tested, provisioned, idle slot', () => {
+    expect(decidePromotion(ok)).toEqual({ action: 'promote' });
+    expect(decidePromotion({ ...ok, expectedTraffic: { green: 100 } })).toEqual({ action: 'promote' });
+    expect(decidePromotion({ ...ok, traffic: {} })).toEqual({ action: 'promote' });
+  });
+
+  it('has nothing to do when the slot is already live (a re-run after success)', () => {
+    expect(decidePromotion({ ...ok, traffic: { green: 0, blue: 100 }, expectedTraffic: { green: 100 } })).toEqual({
+      action: 'nothing',
+      reason: 'deployment blue already has 100 % of the traffic',
+    });
   });
 
   it.each([
     [{ provisioningState: undefined }, 'deployment blue does not exist on the endpoint'],
     [{ provisioningState: 'Failed' }, 'deployment blue is Failed, not Succeeded'],
-    [{ traffic: { green: 0, blue: 100 } }, 'deployment blue already has 100 % of the traffic'],
-    [
-      { traffic: { green: 70, blue: 30 }, idleCandidate: 'green' },
-      'deployment blue is not the idle slot (the idle slot is green)',
-    ],
+    [{ provisioningState: 'Failed', traffic: { blue: 100 } }, 'deployment blue is Failed, not Succeeded'],
+    [{ traffic: { green: 70, blue: 30 } }, 'deployment blue is not idle: it already has 30 % of the traffic'],
     [{ mirror: { blue: 10 } }, 'deployment blue receives mirrored traffic'],
     [{ expectedTraffic: { green: 0, blue: 0, legacy: 100 } }, 'live traffic changed since the pipeline started'],
   ])('refuses %j', (change, reason) => {
-    expect(promotionRefusals({ ...ok, ...change }).join('\n')).toContain(reason);
+    const decision = decidePromotion({ ...ok, ...change });
+    expect(decision.action).toBe('refuse');
+    expect(decision.action === 'refuse' && decision.reasons.join('\n')).toContain(reason);
   });
 });
 

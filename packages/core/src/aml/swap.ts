@@ -2,10 +2,9 @@ import { formatDuration } from '../duration.ts';
 import { errorMessage, UserError } from '../errors.ts';
 import {
   liveDeployment,
-  planCandidateSlot,
   planPromotion,
   planRollback,
-  promotionRefusals,
+  decidePromotion,
   sameTraffic,
   type Strategy,
   type Traffic,
@@ -155,28 +154,31 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       input: 'deployment',
     });
   const endpoint = await workspace.requireEndpoint(options.endpoint);
-  const deployments = await workspace.listDeployments(endpoint.name);
-  const idle = planCandidateSlot(
-    {
-      endpoint: endpoint.name,
-      traffic: endpoint.traffic,
-      mirror: endpoint.mirror,
-      deployments: deployments.map((d) => d.name),
-    },
-    options.slots,
-  );
-  const refusals = promotionRefusals({
-    expectedCandidate: slot,
-    idleCandidate: idle.ok ? idle.candidate : undefined,
-    provisioningState: deployments.find((d) => d.name === slot)?.provisioningState,
+  const deployment = await workspace.getDeployment(endpoint.name, slot);
+  const decision = decidePromotion({
+    slot,
+    provisioningState: deployment?.provisioningState,
     traffic: endpoint.traffic,
     mirror: endpoint.mirror,
     ...(options.expectedTraffic && { expectedTraffic: options.expectedTraffic }),
   });
-  if (refusals.length > 0) {
+  if (decision.action === 'refuse') {
     throw new UserError(
-      `Refusing to move traffic on endpoint ${endpoint.name}: ${refusals.join('; ')}. Nothing was changed.`,
+      `Refusing to move traffic on endpoint ${endpoint.name}: ${decision.reasons.join('; ')}. Nothing was changed.`,
     );
+  }
+  if (decision.action === 'nothing') {
+    log(`Nothing to do on endpoint ${endpoint.name}: ${decision.reason}.`);
+    return {
+      endpoint: endpoint.name,
+      liveDeployment: slot,
+      previousDeployment: undefined,
+      before: endpoint.traffic,
+      after: endpoint.traffic,
+      steps: [],
+      cleanup: undefined,
+      changed: false,
+    };
   }
   const before = endpoint.traffic;
   const previous = liveDeployment(before);
