@@ -63,10 +63,12 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
         import('./workspace.ts'),
       ]);
       core.info(describeLogin(login));
-      return new AmlWorkspace(createMlClient(credentialFor(login), { userAgent, maxRetries }), {
-        resourceGroup: target.resourceGroup,
-        workspace: target.workspace,
-      });
+      const azure = credentialFor(login);
+      return new AmlWorkspace(
+        createMlClient(azure, { userAgent, maxRetries }),
+        { resourceGroup: target.resourceGroup, workspace: target.workspace },
+        { credential: azure.credential },
+      );
     },
   };
 }

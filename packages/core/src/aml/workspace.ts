@@ -1,4 +1,5 @@
 import type { AzureMachineLearningWorkspaces, OnlineDeployment, OnlineEndpoint } from '@azure/arm-machinelearning';
+import type { TokenCredential } from '@azure/core-auth';
 import { UserError } from '../errors.ts';
 import {
   assetVersionId,
@@ -83,10 +84,17 @@ function deploymentState(raw: OnlineDeployment): DeploymentState {
 export class AmlWorkspace {
   readonly client: AzureMachineLearningWorkspaces;
   readonly scope: WorkspaceScope;
+  /** The sign-in ARM calls use; also reaches the workspace's storage with Microsoft Entra ID. */
+  readonly credential: TokenCredential | undefined;
 
-  constructor(client: AzureMachineLearningWorkspaces, scope: Omit<WorkspaceScope, 'subscriptionId'>) {
+  constructor(
+    client: AzureMachineLearningWorkspaces,
+    scope: Omit<WorkspaceScope, 'subscriptionId'>,
+    options: { credential?: TokenCredential } = {},
+  ) {
     this.client = client;
     this.scope = { ...scope, subscriptionId: client.subscriptionId };
+    this.credential = options.credential;
   }
 
   private get rg(): string {
