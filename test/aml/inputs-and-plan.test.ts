@@ -95,7 +95,7 @@ describe('bad inputs are refused before any call to Azure', () => {
       /has schema 2, newer than the 1/,
     ],
     [
-      'a local code folder (uploading is not in this release)',
+      'a local code folder that does not exist (checked before any upload)',
       () => ({
         ...DEPLOY,
         'deployment-file': write(
@@ -103,7 +103,7 @@ describe('bad inputs are refused before any call to Azure', () => {
           'name: blue\nmodel: azureml:fraud:1\nenvironment: azureml:scoring-env:1\ncode_configuration:\n  code: ./src\n  scoring_script: score.py\ninstance_type: x\n',
         ),
       }),
-      /code_configuration\.code is the local folder .*Uploading local assets is not supported by this release yet/,
+      /deploy\/local\.yml: code_configuration\.code: .*src does not exist/,
     ],
     ['an unknown mode', () => ({ ...DEPLOY, mode: 'yolo' }), /Input 'mode' is 'yolo': use one of 'deploy', 'plan'/],
     ['a bad timeout', () => ({ ...DEPLOY, timeout: 'forever' }), /Input 'timeout' is 'forever': use a duration/],

@@ -1,5 +1,6 @@
 import type { OnlineDeployment } from '@azure/arm-machinelearning';
-import { parseAssetRef, type AssetRef } from '../azure/asset-ref.ts';
+import { assetVersionId, parseAssetRef, type AssetRef } from '../azure/asset-ref.ts';
+import type { AssetOutcome, PreparedAssets } from '../assets/local-assets.ts';
 import {
   readDeploymentFile,
   readEndpointFile,
@@ -58,6 +59,8 @@ export interface DeployResult {
   endpointCreated: boolean;
   endpointChanges: Change[];
   deploymentExisted: boolean;
+  /** Local code, environments and models of the file: uploaded and registered, or found already there. */
+  localAssets: AssetOutcome[];
   durationMs: number;
 }
 
@@ -106,21 +109,60 @@ export function readDeployFiles(
   if (endpointProblem) throw new InputError('endpoint', `(or 'endpoint' in the env file): ${endpointProblem}.`);
   const endpoint = readEndpointFile(options.endpointFile, options.endpointName ? { name: options.endpointName } : {});
   const deployment = readDeploymentFile(options.deploymentFile, { name: options.slots[0] });
-  refuseLocalAssets(deployment, Boolean(options.model || options.manifest || options.defaultModelName));
   return { endpoint, deployment };
 }
 
-/** Local code, inline environments and local models need uploading, which this release does not do yet. */
-export function refuseLocalAssets(spec: DeploymentSpec, modelOverridden: boolean): void {
-  const local: string[] = [];
-  if (spec.code?.kind === 'local') local.push(`code_configuration.code is the local folder ${spec.code.path}`);
-  if (spec.environment?.kind === 'inline') local.push('environment is defined inline (image/conda_file)');
-  if (spec.model?.kind === 'local' && !modelOverridden) local.push(`model is the local path ${spec.model.path}`);
-  if (local.length > 0) {
-    throw new UserError(
-      `${spec.file}: ${local.join('; ')}. Uploading local assets is not supported by this release yet: register them ` +
-        "(az ml code/environment/model create) and reference them as 'azureml:<name>:<version>', or set the 'model' input.",
-      { file: spec.file },
+/** A model named by the `model` input or the release manifest replaces a local model path in the file. */
+function modelOverridden(options: Pick<DeployOptions, 'model' | 'manifest'>): boolean {
+  return Boolean(options.model || options.manifest);
+}
+
+/** Whether the file has local folders or inline assets to upload (checked without loading the upload code). */
+function hasLocalAssets(spec: DeploymentSpec, options: Pick<DeployOptions, 'model' | 'manifest'>): boolean {
+  return (
+    spec.code?.kind === 'local' ||
+    spec.environment?.kind === 'inline' ||
+    (spec.model?.kind === 'local' && !modelOverridden(options))
+  );
+}
+
+/**
+ * Local folders and inline assets of the deployment file, read and hashed before anything is called in Azure (the
+ * upload code and the storage SDK are loaded only when there are some).
+ */
+async function prepareAssets(options: DeployOptions, spec: DeploymentSpec): Promise<PreparedAssets | undefined> {
+  if (!hasLocalAssets(spec, options)) return undefined;
+  const { prepareLocalAssets } = await import('../assets/local-assets.ts');
+  return prepareLocalAssets(spec, modelOverridden(options));
+}
+
+interface LocalResolution {
+  outcomes: AssetOutcome[];
+  codeId?: string | undefined;
+  environmentId?: string | undefined;
+  model?: ResolvedAsset | undefined;
+}
+
+/** Uploads (unless `dryRun`) and registers the prepared local assets. */
+async function resolvePrepared(
+  options: DeployOptions,
+  workspace: AmlWorkspace,
+  prepared: PreparedAssets | undefined,
+  dryRun: boolean,
+): Promise<LocalResolution> {
+  if (!prepared) return { outcomes: [] };
+  const { resolveLocalAssets } = await import('../assets/local-assets.ts');
+  return resolveLocalAssets(workspace, prepared, { dryRun, log: options.log });
+}
+
+/** References in the file (or inputs, or manifest) win; local assets fill in the rest. */
+function mergeLocal(options: DeployOptions, assets: ResolvedDeployment, local: LocalResolution): void {
+  assets.codeId ??= local.codeId;
+  assets.environmentId ??= local.environmentId;
+  if (!assets.model && local.model) {
+    assets.model = local.model;
+    options.log(
+      `Model: ${local.model.name} version ${local.model.version} (from the local path in the deployment file)`,
     );
   }
 }
@@ -152,7 +194,7 @@ function modelRef(options: DeployOptions, spec: DeploymentSpec): { ref: AssetRef
     }
   }
   if (spec.model?.kind === 'ref') return { ref: spec.model.ref, source: spec.file };
-  if (options.defaultModelName) {
+  if (options.defaultModelName && spec.model?.kind !== 'local') {
     return {
       ref: { type: 'workspace-label', name: options.defaultModelName, label: 'latest' },
       source: "the env file's 'model'",
@@ -171,6 +213,7 @@ async function resolveAssets(
   options: DeployOptions,
   workspace: AmlWorkspace,
   spec: DeploymentSpec,
+  prepared?: PreparedAssets,
 ): Promise<ResolvedDeployment> {
   const model = modelRef(options, spec);
   const resolved: ResolvedDeployment = { model: undefined, environmentId: undefined, codeId: undefined };
@@ -179,10 +222,14 @@ async function resolveAssets(
     options.log(`Model: ${resolved.model.name} version ${resolved.model.version} (from ${model.source})`);
   }
   const manifestEnvironment = options.manifest?.environment;
+  const local = prepared?.environment;
   if (manifestEnvironment?.id) {
-    resolved.environmentId = (
-      await workspace.resolveAsset('environments', portable(parseAssetRef(manifestEnvironment.id, 'environments')))
-    ).id;
+    const ref = portable(parseAssetRef(manifestEnvironment.id, 'environments'));
+    // The file's inline environment, registered just before the deployment (same content, same name and version).
+    resolved.environmentId =
+      local && ref.type === 'workspace' && ref.name === local.name && ref.version === local.version
+        ? assetVersionId(workspace.scope, 'environments', local.name, local.version)
+        : (await workspace.resolveAsset('environments', ref)).id;
   } else if (spec.environment?.kind === 'ref') {
     resolved.environmentId = (await workspace.resolveAsset('environments', spec.environment.ref)).id;
   }
@@ -249,6 +296,7 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   const started = Date.now();
   const { log } = options;
   const files = readDeployFiles(options);
+  const prepared = await prepareAssets(options, files.deployment);
   const workspace = await options.connect();
   if (files.endpoint.ignored.length > 0) {
     log(
@@ -282,7 +330,11 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   if (plan.others.length > 0)
     log(`Note: ${plan.others.join(', ')} also hold live traffic; a swap moves their share too.`);
 
-  const assets = await resolveAssets(options, workspace, files.deployment);
+  const assets = await resolveAssets(options, workspace, files.deployment, prepared);
+  // Uploads happen here: every file and reference checked, nothing deployed yet.
+  const local = await resolvePrepared(options, workspace, prepared, false);
+  mergeLocal(options, assets, local);
+  const localAssets = local.outcomes;
   const tags = {
     ...options.tags,
     ...(assets.model && {
@@ -345,6 +397,7 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
     endpointCreated: created,
     endpointChanges: changes,
     deploymentExisted: plan.exists,
+    localAssets,
     durationMs: Date.now() - started,
   };
 }
@@ -359,6 +412,8 @@ export interface PlanResult {
   candidate: string | undefined;
   refusal: string | undefined;
   traffic: Record<string, number>;
+  /** What a deploy would upload and register, or finds already registered. */
+  localAssets: AssetOutcome[];
 }
 
 /**
@@ -367,12 +422,17 @@ export interface PlanResult {
  */
 export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
   const files = readDeployFiles(options);
+  const prepared = await prepareAssets(options, files.deployment);
   const workspace = await options.connect();
   const endpointName = files.endpoint.name;
   const location = await workspace.location();
   const live = await workspace.getEndpoint(endpointName);
+  // Looked up only: plan mode uploads and registers nothing, it says what a deploy would.
+  const local = await resolvePrepared(options, workspace, prepared, true);
+  const localAssets = local.outcomes;
   if (!live) {
     return {
+      localAssets,
       endpoint: endpointName,
       endpointExists: false,
       endpointChanges: [{ path: '(endpoint)', live: undefined, desired: 'created' }],
@@ -392,7 +452,8 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
   const liveDeployment = deployments.find((d) => d.name === liveName);
   let deploymentChanges: Change[] = [];
   if (liveDeployment) {
-    const assets = await resolveAssets(options, workspace, files.deployment);
+    const assets = await resolveAssets(options, workspace, files.deployment, prepared);
+    mergeLocal(options, assets, local);
     const desired = toArmDeployment(
       files.deployment,
       { modelId: assets.model?.id, environmentId: assets.environmentId, codeId: assets.codeId },
@@ -416,5 +477,6 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
     candidate: plan.ok ? plan.candidate : undefined,
     refusal: plan.ok ? undefined : plan.reason,
     traffic: live.traffic,
+    localAssets,
   };
 }

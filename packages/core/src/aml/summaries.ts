@@ -1,14 +1,52 @@
 import { formatDuration } from '../duration.ts';
 import { formatChanges } from '../diff.ts';
 import { JobSummary, formatTraffic, trafficTable } from '../summary.ts';
+import type { AssetOutcome } from '../assets/local-assets.ts';
 import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
 import type { EndpointTestReport } from './endpoint-test.ts';
 import type { SwapFailedError, SwapResult } from './swap.ts';
 
 /** Job summaries of the Azure ML actions: what was done, traffic before → after, figures, and evidence on failure. */
 
+function kib(bytes: number): string {
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+/** What happened to each local asset of the deployment file: uploaded and registered, or reused. */
+export function localAssetRows(assets: readonly AssetOutcome[]): string[][] {
+  return assets.map((asset) => {
+    const files = asset.files > 0 ? `${asset.files} file(s), ${kib(asset.bytes)}` : '';
+    const outcome =
+      asset.action === 'reused'
+        ? 'reused: already registered, nothing uploaded'
+        : asset.action === 'would register'
+          ? `a deploy would ${asset.files > 0 ? `upload ${files} and ` : ''}register it`
+          : asset.uploaded
+            ? `uploaded ${files}, registered`
+            : `registered${asset.files > 0 ? ' (files were already uploaded)' : ''}`;
+    const ignored =
+      asset.ignored.length > 0 ? `${asset.ignoreFile ?? 'ignore file'} left out: ${asset.ignored.join(', ')}` : '';
+    return [asset.kind, `${asset.name}:${asset.version}`, asset.source, outcome, ignored];
+  });
+}
+
+function withLocalAssets(summary: JobSummary, assets: readonly AssetOutcome[] | undefined): JobSummary {
+  if (!assets || assets.length === 0) return summary;
+  const uploaded = assets.filter((asset) => asset.uploaded).length;
+  return summary
+    .heading('Local assets', 3)
+    .paragraph(
+      `${uploaded} uploaded, ${assets.filter((asset) => asset.action === 'reused').length} reused (content-addressed: unchanged files are neither uploaded nor registered again).`,
+    )
+    .table(['asset', 'name:version', 'from', 'outcome', 'not uploaded'], localAssetRows(assets));
+}
+
 export function deploySummary(result: DeployResult, runUrl?: string): JobSummary {
-  return new JobSummary()
+  const summary = new JobSummary()
     .heading(
       `Deployed ${result.model ? `${result.model.name} v${result.model.version}` : 'a new revision'} to ${result.endpoint}/${result.deployment}`,
     )
@@ -33,6 +71,7 @@ export function deploySummary(result: DeployResult, runUrl?: string): JobSummary
     .heading('Traffic', 3)
     .paragraph('Unchanged by the deploy: traffic only moves in aml-endpoint-swap.')
     .paragraph(trafficTable(result.traffic, result.traffic));
+  return withLocalAssets(summary, result.localAssets);
 }
 
 export function deployFailureSummary(error: DeploymentFailedError): JobSummary {
@@ -47,7 +86,10 @@ export function deployFailureSummary(error: DeploymentFailedError): JobSummary {
 export function planSummary(plan: PlanResult): JobSummary {
   const summary = new JobSummary().heading(`Plan for endpoint ${plan.endpoint}`);
   if (!plan.endpointExists)
-    return summary.paragraph(`The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.`);
+    return withLocalAssets(
+      summary.paragraph(`The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.`),
+      plan.localAssets,
+    );
   summary.paragraph(
     `Live traffic: ${formatTraffic(plan.traffic)}. A deploy would go to: ${plan.candidate ?? `nowhere (${plan.refusal})`}.`,
   );
@@ -65,7 +107,7 @@ export function planSummary(plan: PlanResult): JobSummary {
           ? `\`\`\`\n${formatChanges(plan.deploymentChanges)}\n\`\`\``
           : 'No difference.',
     );
-  return summary;
+  return withLocalAssets(summary, plan.localAssets);
 }
 
 export function testSummary(report: EndpointTestReport, reportPath: string): JobSummary {
