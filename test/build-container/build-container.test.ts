@@ -9,13 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildkitDockerClient,
-  dockerDescribe,
-  REQUIRE_DOCKER,
-  startRegistry,
-  type TestRegistry,
-} from '../support/docker.ts';
+import { buildkitDockerClient, REQUIRE_DOCKER, startRegistry, type TestRegistry } from '../support/docker.ts';
+import { dockerDescribe } from '../support/docker-describe.ts';
 import { leakedSecrets, runAction, type RunOptions } from '../support/run-action.ts';
 
 const ACCEPT = [

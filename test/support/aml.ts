@@ -53,7 +53,7 @@ export interface AmlWorld {
 }
 
 /** The real SDK, signed in with the emulator's client secret, for seeding and for checking state. */
-export function managementClient(emulator: Emulator): AzureMachineLearningWorkspaces {
+export function managementClient(emulator: Pick<Emulator, 'urls' | 'credentials'>): AzureMachineLearningWorkspaces {
   const { credentials } = emulator;
   const arm = emulator.urls.arm.replace(/\/$/, '');
   return new AzureMachineLearningWorkspaces(

@@ -3,13 +3,11 @@
  * port (htpasswd auth, or token auth backed by a small loopback token server that signs RS256 JWTs with a
  * self-signed certificate the registry trusts), and read back the requests the registry served.
  *
- * Suites decide at load time: `dockerDescribe` runs them when the engine and the registry binary are there, and
- * otherwise skips with a printed reason — unless `REQUIRE_DOCKER=1` (set by `.ci/run`), where a missing engine is a
- * failing test instead. `.ci/run` may start one htpasswd registry for every suite and pass it on in
+ * No jest here (the benchmarks use it too): suites decide with `dockerDescribe` from docker-describe.ts.
+ * `.ci/run` may start one htpasswd registry for every suite and pass it on in
  * `TEST_REGISTRY` (`host:port`), `TEST_REGISTRY_USER`, `TEST_REGISTRY_PASSWORD` and `TEST_REGISTRY_LOG` (its JSON
  * log file); `startRegistry({ auth: 'htpasswd' })` then reuses it instead of starting another.
  */
-import { describe, test } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSign, randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -36,26 +34,6 @@ export function dockerUnavailableReason(): string | undefined {
   if (!which('docker-registry')) return 'no docker-registry binary (apt-get install docker-registry)';
   if (!which('busybox')) return 'no busybox binary to build the test image from (apt-get install busybox-static)';
   return undefined;
-}
-
-/**
- * `describe` for suites that need the engine and a registry. Decided when the file loads: skipped with a warning
- * that says why, or — under REQUIRE_DOCKER=1 — a suite whose one test fails with that reason.
- */
-export function dockerDescribe(name: string, body: () => void): void {
-  const reason = dockerUnavailableReason();
-  if (reason === undefined) {
-    describe(name, body);
-  } else if (REQUIRE_DOCKER) {
-    describe(name, () => {
-      test('needs Docker (REQUIRE_DOCKER=1)', () => {
-        throw new Error(`REQUIRE_DOCKER=1 but ${reason}`);
-      });
-    });
-  } else {
-    console.warn(`[skipped] ${name}: ${reason}. Set REQUIRE_DOCKER=1 to make this a failure.`);
-    describe.skip(name, body);
-  }
 }
 
 /** A docker CLI whose plain `docker build` can use BuildKit (clients before 23.0, as Debian's docker.io). */

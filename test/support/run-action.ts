@@ -53,6 +53,9 @@ export interface RunResult {
   stderr: string;
   /** stdout and stderr together, as the Actions log shows them. */
   log: string;
+  /** From spawn to the first byte of output, and to exit (milliseconds, for benchmarks). */
+  firstOutputMs: number | undefined;
+  durationMs: number;
   outputs: Record<string, string>;
   /** The `::error` annotations, decoded as the runner shows them. */
   errors: string[];
@@ -129,17 +132,23 @@ function runNode(
   timeoutMs: number,
 ): Promise<Omit<RunResult, 'outputs' | 'errors' | 'summary' | 'state' | 'dir'>> {
   return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    let firstOutputMs: number | undefined;
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let log = '';
-    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk), (log += chunk)));
-    child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), (log += chunk)));
+    const output = (chunk: Buffer) => {
+      firstOutputMs ??= performance.now() - started;
+      log += chunk;
+    };
+    child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk), output(chunk)));
+    child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), output(chunk)));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (exitCode) => {
       clearTimeout(timer);
-      resolvePromise({ exitCode, stdout, stderr, log });
+      resolvePromise({ exitCode, stdout, stderr, log, firstOutputMs, durationMs: performance.now() - started });
     });
   });
 }

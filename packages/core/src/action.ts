@@ -40,3 +40,12 @@ export function reportFailure(error: unknown): void {
   // Unexpected errors: the stack helps a bug report; it is debug-only so ordinary logs stay readable.
   if (error instanceof Error && error.stack) core.debug(redact(error.stack));
 }
+
+/**
+ * The entry point of a bundled action: runs it, then makes sure the process ends. Work abandoned on purpose (an
+ * operation given up at its timeout, a hung request) must not keep the job step running until the job's own limit.
+ */
+export async function runAsStep(run: () => Promise<void>): Promise<void> {
+  await run();
+  setTimeout(() => process.exit(), 2000).unref();
+}

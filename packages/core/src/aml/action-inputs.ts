@@ -57,12 +57,13 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     slots: [slots[0] as string, slots[1] as string],
     operation,
     async connect(userAgent: string) {
+      // Said before the SDKs load, so the log shows progress at once.
+      core.info(describeLogin(login));
       const [{ credentialFor }, { createMlClient }, { AmlWorkspace }] = await Promise.all([
         import('../azure/auth.ts'),
         import('../azure/client.ts'),
         import('./workspace.ts'),
       ]);
-      core.info(describeLogin(login));
       const azure = credentialFor(login);
       return new AmlWorkspace(
         createMlClient(azure, { userAgent, maxRetries }),

@@ -151,5 +151,5 @@ export function describeLogin(login: LoginPlan): string {
     'client-secret': `the azure-credentials secret (client ${login.clientId})`,
     'azure-cli': 'the Azure CLI / environment credentials (azure/login)',
   }[login.method];
-  return `Signed in to ${login.armEndpoint} with ${how}, subscription ${login.subscriptionId}.`;
+  return `Signing in to ${login.armEndpoint} with ${how}, subscription ${login.subscriptionId}.`;
 }

@@ -138,16 +138,19 @@ export async function followOperation<T>(
   // The timeout aborts the polling (and any request in flight) and wins even if the poller ignores the abort.
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  let poller: PollerLike<T> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
+      // Stop the poller's own timers too: an abandoned operation must not keep the step alive.
+      poller?.stopPolling();
       reject(new Error('timeout'));
     }, options.timeoutMs);
   });
   try {
     const work = (async () => {
-      const poller = await begin({
+      poller = await begin({
         updateIntervalInMs: options.pollIntervalMs ?? 5000,
         abortSignal: controller.signal,
       });

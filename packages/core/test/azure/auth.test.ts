@@ -16,7 +16,7 @@ describe('azureLogin', () => {
     const login = azureLogin({ clientId: 'c', tenantId: 't', subscriptionId: 's', azureCredentials: SECRET_JSON });
     expect(login).toMatchObject({ method: 'oidc', subscriptionId: 's', ...PUBLIC_CLOUD, clientId: 'c', tenantId: 't' });
     expect(describeLogin(login)).toBe(
-      'Signed in to https://management.azure.com with OpenID Connect (client c, tenant t), subscription s.',
+      'Signing in to https://management.azure.com with OpenID Connect (client c, tenant t), subscription s.',
     );
   });
 
