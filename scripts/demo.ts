@@ -145,7 +145,8 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'mlops-demo-'));
   console.log(bold('mlops-actions demo: staging → production on the local Azure ML emulator'));
   const world = await startAmlWorld({
-    emulator: { workspaces: [STAGING, PRODUCTION], provisioningMs: 1000, dataDir: tmp },
+    // Blob storage on: examples/deployment.yml uploads its code folder and registers its inline environment.
+    emulator: { workspaces: [STAGING, PRODUCTION], provisioningMs: 1000, dataDir: tmp, blobStorage: true },
     repo: REPO_ROOT,
     models: {},
     inputs: {},

@@ -173,7 +173,7 @@ describe('the workshop layout, with an account-key datastore', () => {
     expect(count(calls, (entry) => entry.kind.startsWith('datastores.'))).toBe(0);
     expect(count(calls, (entry) => entry.kind === 'codeVersions.get')).toBe(1);
     expect(count(calls, (entry) => entry.kind === 'environmentVersions.get')).toBe(1);
-    expect(again.summary).toContain('0 uploaded, 2 reused');
+    expect(again.summary).toContain('0 uploaded, 0 registered, 2 reused');
     console.log(
       `local assets: first deploy ${timings['first']} ms, re-run with nothing to upload ${timings['rerun']} ms ` +
         `(ratio ${((timings['rerun'] ?? 0) / (timings['first'] ?? 1)).toFixed(2)})`,

@@ -37,10 +37,12 @@ export function localAssetRows(assets: readonly AssetOutcome[]): string[][] {
 function withLocalAssets(summary: JobSummary, assets: readonly AssetOutcome[] | undefined): JobSummary {
   if (!assets || assets.length === 0) return summary;
   const uploaded = assets.filter((asset) => asset.uploaded).length;
+  const registered = assets.filter((asset) => asset.action === 'registered').length;
+  const reused = assets.filter((asset) => asset.action === 'reused').length;
   return summary
     .heading('Local assets', 3)
     .paragraph(
-      `${uploaded} uploaded, ${assets.filter((asset) => asset.action === 'reused').length} reused (content-addressed: unchanged files are neither uploaded nor registered again).`,
+      `${uploaded} uploaded, ${registered} registered, ${reused} reused (content-addressed: unchanged files are neither uploaded nor registered again).`,
     )
     .table(['asset', 'name:version', 'from', 'outcome', 'not uploaded'], localAssetRows(assets));
 }

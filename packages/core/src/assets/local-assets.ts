@@ -328,7 +328,7 @@ export async function resolveLocalAssets(
       : '';
     const said = {
       reused: 'already registered: nothing uploaded',
-      registered: uploaded ? 'uploaded and registered' : 'files already uploaded; registered',
+      registered: uploaded ? 'uploaded and registered' : snap ? 'files already uploaded; registered' : 'registered',
       'would register': snap
         ? 'not registered: a deploy would upload and register it'
         : 'not registered: a deploy would register it',
