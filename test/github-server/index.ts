@@ -49,3 +49,11 @@ export {
 } from './graphql.ts';
 export { GITHUB_OPERATIONS } from './operations.ts';
 export * as representations from './representations.ts';
+export {
+  environmentsOf,
+  registerRepositorySettings,
+  rulesetsOf,
+  type BranchPolicyRecord,
+  type EnvironmentRecord,
+  type RulesetRecord,
+} from './settings.ts';
