@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 /** The workflow run, as the runner describes it in its environment: what produced a deployment, and where. */
 export interface RunContext {
   repository: string | undefined;
-  /** The commit being deployed: on pull requests the head commit, not the merge commit GitHub tests. */
+  /**
+   * The commit being deployed: on pull requests the head commit, not the merge commit GitHub tests; on workflow_run
+   * the triggering run's commit, not the default branch's head.
+   */
   commit: string | undefined;
   ref: string | undefined;
   runId: string | undefined;
@@ -16,12 +19,21 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const repository = env['GITHUB_REPOSITORY'];
   const runId = env['GITHUB_RUN_ID'];
   let commit = env['GITHUB_SHA'];
-  if (env['GITHUB_EVENT_NAME']?.startsWith('pull_request') && env['GITHUB_EVENT_PATH']) {
+  let ref = env['GITHUB_REF'];
+  const eventName = env['GITHUB_EVENT_NAME'];
+  if ((eventName?.startsWith('pull_request') || eventName === 'workflow_run') && env['GITHUB_EVENT_PATH']) {
     try {
       const event = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as {
         pull_request?: { head?: { sha?: string } };
+        workflow_run?: { head_sha?: string; head_branch?: string | null };
       };
       commit = event.pull_request?.head?.sha ?? commit;
+      // A workflow_run run's GITHUB_SHA is the default branch's head; what it deploys is the triggering run's commit
+      // (the staging workflow checks out github.event.workflow_run.head_sha).
+      if (eventName === 'workflow_run' && event.workflow_run?.head_sha) {
+        commit = event.workflow_run.head_sha;
+        ref = event.workflow_run.head_branch ? `refs/heads/${event.workflow_run.head_branch}` : ref;
+      }
     } catch {
       // No readable event: the runner's sha is the best we have.
     }
@@ -29,7 +41,7 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   return {
     repository,
     commit,
-    ref: env['GITHUB_REF'],
+    ref,
     runId,
     runAttempt: env['GITHUB_RUN_ATTEMPT'] ? Number(env['GITHUB_RUN_ATTEMPT']) : undefined,
     runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
