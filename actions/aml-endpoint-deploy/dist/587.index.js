@@ -46,9 +46,12 @@ function deploymentState(raw) {
 class AmlWorkspace {
     client;
     scope;
-    constructor(client, scope) {
+    /** The sign-in ARM calls use; also reaches the workspace's storage with Microsoft Entra ID. */
+    credential;
+    constructor(client, scope, options = {}) {
         this.client = client;
         this.scope = { ...scope, subscriptionId: client.subscriptionId };
+        this.credential = options.credential;
     }
     get rg() {
         return this.scope.resourceGroup;

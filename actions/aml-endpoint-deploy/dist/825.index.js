@@ -10,7 +10,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   azureLogin: () => (/* binding */ azureLogin),
 /* harmony export */   credentialFor: () => (/* binding */ credentialFor)
 /* harmony export */ });
-/* harmony import */ var _azure_identity__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2389);
+/* harmony import */ var _azure_identity__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3817);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5736);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4195);
 /* harmony import */ var _login_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7262);
