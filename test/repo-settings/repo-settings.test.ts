@@ -96,7 +96,7 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     expect(result.stdout).toContain('+ reviewers: team ml-reviewers');
     expect(result.stdout).toContain('+ environment "production": deployment branch policy main (add)');
     expect(result.stdout).toContain(
-      'Plan: 1 ruleset to create, 2 environments to create, 2 deployment branch policies to add. Run again with --apply',
+      'Plan: 1 ruleset to create, 2 environments to create, 3 deployment branch policies to add. Run again with --apply',
     );
     expect(writes()).toEqual([]);
     expect(rulesetsOf(repo)).toEqual([]);
@@ -139,7 +139,7 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
       environmentsOf(repo)
         .get('staging')
         ?.policies.map((p) => p.name),
-    ).toEqual(['integration']);
+    ).toEqual(['integration', 'main']);
 
     github.reset();
     const second = await command(['--repo', REPO, '--apply']);
