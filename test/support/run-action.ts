@@ -45,6 +45,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Run the post step after the main one. */
   post?: boolean;
+  /**
+   * Once the log matches, after a delay: kill the process (SIGKILL, as a lost runner does), or do something to the
+   * world while the action runs (someone else changes the endpoint).
+   */
+  when?: { pattern: RegExp; delayMs?: number; then: 'kill' | (() => void) };
 }
 
 export interface RunResult {
@@ -130,6 +135,7 @@ function runNode(
   env: Record<string, string>,
   cwd: string,
   timeoutMs: number,
+  when?: RunOptions['when'],
 ): Promise<Omit<RunResult, 'outputs' | 'errors' | 'summary' | 'state' | 'dir'>> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
@@ -138,9 +144,14 @@ function runNode(
     let stdout = '';
     let stderr = '';
     let log = '';
+    let triggered = false;
     const output = (chunk: Buffer) => {
       firstOutputMs ??= performance.now() - started;
       log += chunk;
+      if (when && !triggered && when.pattern.test(log)) {
+        triggered = true;
+        setTimeout(() => (when.then === 'kill' ? child.kill('SIGKILL') : when.then()), when.delayMs ?? 0);
+      }
     };
     child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk), output(chunk)));
     child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk), output(chunk)));
@@ -216,7 +227,13 @@ export async function runAction(action: string, options: RunOptions = {}): Promi
   }
   const metadata = readActionMetadata(action);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const main = await runNode(join(REPO_ROOT, 'actions', action, metadata.runs.main), env, workspace, timeoutMs);
+  const main = await runNode(
+    join(REPO_ROOT, 'actions', action, metadata.runs.main),
+    env,
+    workspace,
+    timeoutMs,
+    options.when,
+  );
   const state = parseCommandFile(readFileSync(files.GITHUB_STATE, 'utf8'));
   const result: RunResult = {
     ...main,

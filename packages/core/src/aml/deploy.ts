@@ -251,7 +251,7 @@ export function endpointChanges(live: EndpointState, desired: ReturnType<typeof 
       identity: desired.identity && { type: desired.identity.type },
       properties: desiredProperties,
     },
-    { wholeMaps: ['tags'] },
+    { wholeMaps: ['tags'], ignoreKeys: [`${TAG_PREFIX}*`] },
   );
 }
 
@@ -279,7 +279,15 @@ async function ensureEndpoint(
   log(`Endpoint ${spec.name}: updating ${changes.map((c) => c.path).join(', ')} (traffic kept as it is).`);
   // Re-read just before the PUT so the traffic sent back is the newest the service has.
   const current = await workspace.requireEndpoint(spec.name);
-  const body = { ...desired, properties: { ...desired.properties, traffic: current.traffic } };
+  // The actions' own tags (the split before the last promotion, for rollback) are kept, as the traffic is.
+  const ownTags = Object.fromEntries(
+    Object.entries(current.raw.tags ?? {}).filter(([key]) => key.startsWith(TAG_PREFIX)),
+  );
+  const body = {
+    ...desired,
+    tags: { ...desired.tags, ...ownTags },
+    properties: { ...desired.properties, traffic: current.traffic },
+  };
   const endpoint = await workspace.putEndpoint(spec.name, body, `Updating endpoint ${spec.name}`, options.operation);
   return { endpoint, created: false, changes };
 }

@@ -9,6 +9,7 @@ import {
   type Strategy,
   type Traffic,
 } from '../slots.ts';
+import { TAG_PREFIX } from './deploy.ts';
 import { runLoad, type LoadStats } from './scoring.ts';
 import type { AmlWorkspace, EndpointState, OperationSettings } from './workspace.ts';
 
@@ -81,11 +82,21 @@ export class SwapFailedError extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The endpoint tag that keeps the split from before the last promotion: `mode: rollback` restores it exactly, even
+ * after a promotion whose process was killed half-way through a canary.
+ */
+export const TRAFFIC_BEFORE_TAG = `${TAG_PREFIX}traffic-before`;
+
 /** Sets traffic and reads it back until the service reports exactly that split. */
-async function applyTraffic(options: SwapOptions, traffic: Traffic): Promise<EndpointState> {
+async function applyTraffic(
+  options: SwapOptions,
+  traffic: Traffic,
+  tags: Record<string, string> = {},
+): Promise<EndpointState> {
   const { workspace } = options;
   const current = await workspace.requireEndpoint(options.endpoint);
-  await workspace.setTraffic(current, traffic, options.operation);
+  await workspace.setTraffic(current, traffic, options.operation, tags);
   for (let attempt = 1; ; attempt++) {
     const observed = await workspace.requireEndpoint(options.endpoint);
     if (sameTraffic(observed.traffic, traffic)) return observed;
@@ -146,6 +157,19 @@ async function rollBack(options: SwapOptions, before: Traffic, cause: string, st
   }
 }
 
+function noChange(endpoint: EndpointState): SwapResult {
+  return {
+    endpoint: endpoint.name,
+    liveDeployment: undefined,
+    previousDeployment: undefined,
+    before: endpoint.traffic,
+    after: endpoint.traffic,
+    steps: [],
+    cleanup: undefined,
+    changed: false,
+  };
+}
+
 async function promote(options: SwapOptions): Promise<SwapResult> {
   const { workspace, log } = options;
   const slot = options.deployment;
@@ -169,16 +193,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   }
   if (decision.action === 'nothing') {
     log(`Nothing to do on endpoint ${endpoint.name}: ${decision.reason}.`);
-    return {
-      endpoint: endpoint.name,
-      liveDeployment: slot,
-      previousDeployment: undefined,
-      before: endpoint.traffic,
-      after: endpoint.traffic,
-      steps: [],
-      cleanup: undefined,
-      changed: false,
-    };
+    return { ...noChange(endpoint), liveDeployment: slot };
   }
   const before = endpoint.traffic;
   const previous = liveDeployment(before);
@@ -200,7 +215,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps,
         );
       }
-      const observed = await applyTraffic(options, step.traffic);
+      const observed = await applyTraffic(options, step.traffic, { [TRAFFIC_BEFORE_TAG]: JSON.stringify(before) });
       expected = step.traffic;
       log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
       let probe: LoadStats | undefined;
@@ -259,26 +274,66 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   };
 }
 
+/** The split recorded before the last promotion, when it is still a valid split of this endpoint. */
+function recordedSplit(endpoint: EndpointState, deployments: readonly string[]): Record<string, number> | undefined {
+  const text = (endpoint.raw.tags as Record<string, string> | undefined)?.[TRAFFIC_BEFORE_TAG];
+  if (!text) return undefined;
+  try {
+    const split = JSON.parse(text) as Record<string, number>;
+    const valid =
+      Object.values(split).reduce((sum, v) => sum + v, 0) === 100 &&
+      Object.keys(split).every((name) => deployments.includes(name));
+    return valid ? split : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
   const { workspace, log } = options;
   const endpoint = await workspace.requireEndpoint(options.endpoint);
-  const plan = planRollback(endpoint.traffic, options.slots, options.previousDeployment);
-  if (!plan.ok) throw new UserError(`Cannot roll back endpoint ${endpoint.name}: ${plan.reason}`);
-  const target = await workspace.getDeployment(endpoint.name, plan.target);
-  if (target?.provisioningState !== 'Succeeded') {
+  const deployments = await workspace.listDeployments(endpoint.name);
+  const recorded = options.previousDeployment
+    ? undefined
+    : recordedSplit(
+        endpoint,
+        deployments.map((d) => d.name),
+      );
+  if (recorded && sameTraffic(recorded, endpoint.traffic)) {
+    log(
+      `Nothing to roll back on endpoint ${endpoint.name}: traffic is already ${JSON.stringify(recorded)}, the split before the last promotion.`,
+    );
+    return { ...noChange(endpoint), liveDeployment: liveDeployment(endpoint.traffic) };
+  }
+  let target: Record<string, number>;
+  if (recorded) {
+    target = recorded;
+  } else {
+    const plan = planRollback(endpoint.traffic, options.slots, options.previousDeployment);
+    if (!plan.ok) throw new UserError(`Cannot roll back endpoint ${endpoint.name}: ${plan.reason}`);
+    target = plan.traffic;
+  }
+  const unusable = Object.entries(target)
+    .filter(
+      ([name, percent]) => percent > 0 && deployments.find((d) => d.name === name)?.provisioningState !== 'Succeeded',
+    )
+    .map(([name]) => name);
+  if (unusable.length > 0) {
     throw new UserError(
-      `Cannot roll back to ${plan.target}: it ${target ? `is ${target.provisioningState}` : 'does not exist'} on endpoint ${endpoint.name}. Nothing was changed.`,
+      `Cannot roll back endpoint ${endpoint.name} to ${JSON.stringify(target)}: ${unusable.join(', ')} is missing or not Succeeded. Nothing was changed.`,
     );
   }
-  log(`Rolling back endpoint ${endpoint.name}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(plan.traffic)}`);
-  const observed = await applyTraffic(options, plan.traffic);
+  log(
+    `Rolling back endpoint ${endpoint.name}${recorded ? ' to the split before the last promotion' : ''}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(target)}`,
+  );
+  const observed = await applyTraffic(options, target);
   return {
     endpoint: endpoint.name,
-    liveDeployment: plan.target,
+    liveDeployment: liveDeployment(observed.traffic),
     previousDeployment: liveDeployment(endpoint.traffic),
     before: endpoint.traffic,
     after: observed.traffic,
-    steps: [{ traffic: plan.traffic, probe: undefined, at: new Date().toISOString() }],
+    steps: [{ traffic: target, probe: undefined, at: new Date().toISOString() }],
     cleanup: undefined,
     changed: true,
   };

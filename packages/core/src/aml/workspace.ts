@@ -193,11 +193,16 @@ export class AmlWorkspace {
    * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
    * but the traffic map is sent back exactly as read.
    */
-  async setTraffic(endpoint: EndpointState, traffic: Traffic, settings: OperationSettings): Promise<EndpointState> {
+  async setTraffic(
+    endpoint: EndpointState,
+    traffic: Traffic,
+    settings: OperationSettings,
+    tags: Record<string, string> = {},
+  ): Promise<EndpointState> {
     const { raw } = endpoint;
     const body: OnlineEndpoint = {
       location: raw.location,
-      tags: raw.tags,
+      tags: { ...raw.tags, ...tags },
       identity: raw.identity && {
         type: raw.identity.type,
         userAssignedIdentities: raw.identity.userAssignedIdentities,

@@ -1,0 +1,392 @@
+/**
+ * The fault matrix: every fault the service or the world can throw at a pipeline, in every phase (deploy, test,
+ * swap). Each cell says how to cause the fault, how to run the phase, and what must come out: the exit, the live
+ * traffic afterwards (exactly as before, or rolled back to it), and the service's own code in the message.
+ * matrix.test.ts runs the cells; `npm run report:faults` prints them as a table.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEPLOY, ENDPOINT, type AmlWorld } from '../support/aml.ts';
+import type { RunResult } from '../support/run-action.ts';
+
+export const PHASES = ['deploy', 'test', 'swap'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Live traffic of the baseline: green (v1) live, blue (v2) deployed and idle, as a pipeline leaves it after deploy. */
+export const BASELINE = { green: 100, blue: 0 };
+
+export interface Cell {
+  fault: string;
+  phase: Phase;
+  /** Cells that leave the workspace unusable (an operation that never ends) get a world of their own. */
+  isolated?: boolean;
+  run(world: AmlWorld): Promise<RunResult>;
+  /** `fail`: exit 1; `killed`: the process was killed; `ok`: exit 0 (the fault is absorbed). */
+  exit: 'fail' | 'killed' | 'ok';
+  /** In the `::error` annotations. */
+  message?: RegExp;
+  /** Live traffic afterwards; the baseline when not given. */
+  traffic?: Record<string, number>;
+  /** What happens after the faulty run, e.g. the rollback that restores a killed canary; its result must succeed. */
+  recover?: (world: AmlWorld) => Promise<RunResult>;
+}
+
+export interface NotApplicable {
+  fault: string;
+  phase: Phase;
+  why: string;
+}
+
+const test = (world: AmlWorld, extra: Record<string, string> = {}) =>
+  world.run('aml-endpoint-test', { deployment: 'blue', cases: 'deploy/cases', 'load-requests': '10', ...extra });
+const deploy = (world: AmlWorld, extra: Record<string, string> = {}) =>
+  world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:2', ...extra });
+const swap = (world: AmlWorld, extra: Record<string, string> = {}) =>
+  world.run('aml-endpoint-swap', { deployment: 'blue', 'expected-traffic': JSON.stringify(BASELINE), ...extra });
+const canary = {
+  strategy: 'canary',
+  'canary-steps': '10,50,100',
+  'canary-wait': '0s',
+  'probe-request-file': 'deploy/request.json',
+  'probe-requests': '5',
+};
+
+export const CELLS: Cell[] = [
+  // Throttling: retried after the service's Retry-After, then the service's status.
+  {
+    fault: '429 with Retry-After',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.http({
+        kind: 'onlineDeployments.createOrUpdate',
+        status: 429,
+        retryAfterSeconds: 1,
+        times: Infinity,
+      }),
+      deploy(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 429\)/,
+  },
+  {
+    fault: '429 with Retry-After',
+    phase: 'test',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.listKeys', status: 429, retryAfterSeconds: 1, times: Infinity }),
+      test(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 429\)/,
+  },
+  {
+    fault: '429 with Retry-After',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.http({
+        kind: 'onlineEndpoints.createOrUpdate',
+        status: 429,
+        retryAfterSeconds: 1,
+        times: Infinity,
+      }),
+      swap(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 429\)/,
+  },
+  // Server errors.
+  {
+    fault: '500',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'workspaces.get', status: 500, times: Infinity }),
+      deploy(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 500\)/,
+  },
+  {
+    fault: '500',
+    phase: 'test',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.get', status: 500, times: Infinity }),
+      test(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 500\)/,
+  },
+  {
+    fault: '500',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.createOrUpdate', status: 500, times: Infinity }),
+      swap(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 500\)/,
+  },
+  {
+    fault: '503',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineDeployments.list', status: 503, times: Infinity }),
+      deploy(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 503\)/,
+  },
+  {
+    fault: '503',
+    phase: 'test',
+    run: (w) => (w.emulator.faults.http({ kind: 'score', status: 503, times: Infinity }), test(w)),
+    exit: 'fail',
+    message: /HTTP 503/,
+  },
+  {
+    fault: '503',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.get', status: 503, times: Infinity }),
+      swap(w, { 'max-retries': '1' })
+    ),
+    exit: 'fail',
+    message: /\(HTTP 503\)/,
+  },
+  // Long operations that end badly.
+  {
+    fault: 'operation Failed',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.operation(
+        { endpoint: ENDPOINT, deployment: 'blue' },
+        { outcome: 'Failed', code: 'ImageBuildFailure', message: 'conda env failed to build' },
+      ),
+      deploy(w)
+    ),
+    exit: 'fail',
+    message: /ImageBuildFailure: conda env failed to build/,
+  },
+  {
+    fault: 'operation Failed',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.operation(
+        { endpoint: ENDPOINT },
+        { outcome: 'Failed', code: 'ResourceNotReady', message: 'endpoint is busy' },
+      ),
+      swap(w)
+    ),
+    exit: 'fail',
+    message: /ResourceNotReady/,
+  },
+  {
+    fault: 'operation Canceled',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.operation(
+        { endpoint: ENDPOINT, deployment: 'blue' },
+        { outcome: 'Failed', code: 'OperationCanceled', message: 'canceled by a newer request' },
+      ),
+      deploy(w)
+    ),
+    exit: 'fail',
+    message: /[Cc]ancel/,
+  },
+  {
+    fault: 'operation Canceled',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.operation(
+        { endpoint: ENDPOINT },
+        { outcome: 'Failed', code: 'OperationCanceled', message: 'canceled by a newer request' },
+      ),
+      swap(w)
+    ),
+    exit: 'fail',
+    message: /[Cc]ancel/,
+  },
+  {
+    fault: 'operation never ends',
+    phase: 'deploy',
+    isolated: true,
+    run: (w) => (
+      w.emulator.faults.operation({ endpoint: ENDPOINT, deployment: 'blue' }, { outcome: 'NeverEnds' }),
+      deploy(w, { timeout: '2s' })
+    ),
+    exit: 'fail',
+    message: /did not finish within 2s \(last state: Updating\)/,
+  },
+  {
+    fault: 'operation never ends',
+    phase: 'swap',
+    isolated: true,
+    run: (w) => (
+      w.emulator.faults.operation({ endpoint: ENDPOINT }, { outcome: 'NeverEnds' }),
+      swap(w, { timeout: '2s' })
+    ),
+    exit: 'fail',
+    message: /did not finish within 2s/,
+  },
+  {
+    fault: 'OutOfQuota',
+    phase: 'deploy',
+    run: (w) => {
+      writeFileSync(
+        join(w.repo, 'deploy', 'big-deployment.yml'),
+        'name: blue\nmodel: azureml:fraud:2\nenvironment: azureml:scoring-env:1\ninstance_type: Standard_DS3_v2\ninstance_count: 500\n',
+      );
+      return deploy(w, { 'deployment-file': 'deploy/big-deployment.yml' });
+    },
+    exit: 'fail',
+    message: /OutOfQuota/,
+  },
+  // Broken models.
+  {
+    fault: 'model error',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.model('fraud', '3', { initError: "ModuleNotFoundError: No module named 'sklearn'" }),
+      deploy(w, { model: 'fraud:3' })
+    ),
+    exit: 'fail',
+    message: /init\(\) failed \(ModuleNotFoundError: No module named 'sklearn'\)/,
+  },
+  {
+    fault: 'model error',
+    phase: 'test',
+    run: (w) => (w.emulator.faults.model('fraud', '2', { scoreError: 'ValueError: bad input' }), test(w)),
+    exit: 'fail',
+    message: /HTTP 424/,
+  },
+  {
+    fault: 'model error',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.model('fraud', '2', { scoreError: 'RuntimeError: CUDA out of memory' }),
+      swap(w, canary)
+    ),
+    exit: 'fail',
+    message: /failed its health probe: error rate 1 above 0/,
+  },
+  {
+    fault: 'wrong answers',
+    phase: 'test',
+    run: (w) => (w.emulator.faults.model('fraud', '2', { answerOffset: 0.5 }), test(w, { 'load-requests': '0' })),
+    exit: 'fail',
+    message: /case two-rows: \$\[0\]: got 3\.875, expected 3\.375/,
+  },
+  {
+    fault: 'slow answers',
+    phase: 'test',
+    run: (w) => (
+      w.emulator.faults.model('fraud', '2', { latencyMs: 60 }),
+      test(w, { 'load-requests': '8', 'max-p95-ms': '40' })
+    ),
+    exit: 'fail',
+    message: /p95 ms is \d+(\.\d+)?, limit 40/,
+  },
+  {
+    fault: 'slow answers',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.model('fraud', '2', { latencyMs: 60 }),
+      swap(w, { ...canary, 'probe-max-p95-ms': '40' })
+    ),
+    exit: 'fail',
+    message: /failed its health probe: p95 \d+(\.\d+)? ms above 40 ms/,
+  },
+  // Someone else changes the endpoint.
+  {
+    fault: 'traffic changed by someone else',
+    phase: 'deploy',
+    // The deploy never sets traffic: someone's change during it stands.
+    run: (w) =>
+      w.run(
+        'aml-endpoint-deploy',
+        { ...DEPLOY, model: 'fraud:1' },
+        {
+          when: {
+            pattern: /deploying to blue/,
+            then: () => w.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 90, blue: 10 } }),
+          },
+        },
+      ),
+    exit: 'ok',
+    traffic: { green: 90, blue: 10 },
+  },
+  {
+    fault: 'traffic changed by someone else',
+    phase: 'test',
+    // Tests carry the routing header: someone's split does not change what is tested.
+    run: (w) => (w.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 0, blue: 100 } }), test(w)),
+    exit: 'ok',
+    traffic: { green: 0, blue: 100 },
+  },
+  {
+    fault: 'traffic changed by someone else',
+    phase: 'swap',
+    run: (w) => (w.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 90, blue: 10 } }), swap(w)),
+    exit: 'fail',
+    message: /live traffic changed since the pipeline started/,
+    traffic: { green: 90, blue: 10 },
+  },
+  {
+    fault: 'canary health failure',
+    phase: 'swap',
+    run: (w) => (w.emulator.faults.model('fraud', '2', { scoreError: 'RuntimeError: worker died' }), swap(w, canary)),
+    exit: 'fail',
+    message: /Canary step \{"green":90,"blue":10\} failed its health probe/,
+  },
+  // The runner dies (a cancelled job, a lost machine).
+  {
+    fault: 'process killed mid-operation',
+    phase: 'deploy',
+    run: (w) =>
+      w.run(
+        'aml-endpoint-deploy',
+        { ...DEPLOY, model: 'fraud:3' },
+        { when: { pattern: /deploying to blue/, delayMs: 100, then: 'kill' } },
+      ),
+    exit: 'killed',
+  },
+  {
+    fault: 'process killed mid-operation',
+    phase: 'test',
+    run: (w) =>
+      w.run(
+        'aml-endpoint-test',
+        { deployment: 'blue', cases: 'deploy/cases', 'load-requests': '2000' },
+        { when: { pattern: /Load: 2000 requests/, delayMs: 50, then: 'kill' } },
+      ),
+    exit: 'killed',
+  },
+  {
+    fault: 'process killed mid-operation',
+    phase: 'swap',
+    run: (w) =>
+      w.run(
+        'aml-endpoint-swap',
+        { deployment: 'blue', ...canary, 'canary-wait': '30s' },
+        { when: { pattern: /Traffic is now \{"green":90,"blue":10\}/, delayMs: 50, then: 'kill' } },
+      ),
+    exit: 'killed',
+    traffic: { green: 90, blue: 10 },
+    recover: (w) => w.run('aml-endpoint-swap', { mode: 'rollback' }),
+  },
+];
+
+export const NOT_APPLICABLE: NotApplicable[] = [
+  { fault: 'operation Failed', phase: 'test', why: 'the test starts no long operation' },
+  { fault: 'operation Canceled', phase: 'test', why: 'the test starts no long operation' },
+  { fault: 'operation never ends', phase: 'test', why: 'the test starts no long operation' },
+  { fault: 'OutOfQuota', phase: 'test', why: 'the test allocates nothing' },
+  { fault: 'OutOfQuota', phase: 'swap', why: 'moving traffic allocates nothing' },
+  { fault: 'wrong answers', phase: 'deploy', why: 'the deploy does not score; the test catches it' },
+  { fault: 'wrong answers', phase: 'swap', why: 'the probe checks health, not answers; the test before it does' },
+  { fault: 'slow answers', phase: 'deploy', why: 'the deploy does not score' },
+  { fault: 'canary health failure', phase: 'deploy', why: 'canaries are a swap strategy' },
+  { fault: 'canary health failure', phase: 'test', why: 'canaries are a swap strategy' },
+];
+
+export const FAULTS = [...new Set([...CELLS, ...NOT_APPLICABLE].map((c) => c.fault))];
+
+export const cellName = (cell: { fault: string; phase: Phase }) => `${cell.phase} × ${cell.fault}`;
