@@ -14,4 +14,21 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The emulator must not share our mistakes: it never imports the library it is used to test.
+    files: ['packages/aml-emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@mlops-actions/core', '@mlops-actions/core/*', '**/core/src/**'],
+              message: 'The emulator never imports packages/core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
