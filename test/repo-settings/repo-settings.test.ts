@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -101,6 +101,11 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     expect(writes()).toEqual([]);
     expect(rulesetsOf(repo)).toEqual([]);
     expect(environmentsOf(repo).size).toBe(0);
+    // The root README shows this plan: it must be what the command prints.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const shown = /Against an empty repository the dry run prints:\n\n```\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(result.stdout.replace(/^GitHub API: .*\n/, '').replaceAll(REPO, 'octo-org/fraud-model')).toBe(shown);
   });
 
   test('--apply makes the repository match; a second --apply changes nothing', async () => {
