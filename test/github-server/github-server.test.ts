@@ -173,11 +173,11 @@ describe('loopback GitHub server', () => {
   });
 
   test('an unknown route, a wrong method and a non-JSON body are recorded failures', async () => {
-    expect((await raw('GET', '/repos/octo-org/ml-service/rulesets')).status).toBe(404);
+    expect((await raw('GET', '/repos/octo-org/ml-service/hooks')).status).toBe(404);
     expect((await raw('DELETE', `/repos/${OWNER}/${NAME}/pulls`)).status).toBe(404);
     expect((await raw('POST', `/repos/${OWNER}/${NAME}/pulls`, '{not json')).status).toBe(400);
     expect(github.failures).toEqual([
-      'GET /repos/octo-org/ml-service/rulesets: unknown route (not in the OpenAPI fixture)',
+      'GET /repos/octo-org/ml-service/hooks: unknown route (not in the OpenAPI fixture)',
       `DELETE /repos/${OWNER}/${NAME}/pulls: method not in the OpenAPI fixture`,
       `POST /repos/${OWNER}/${NAME}/pulls: the body is not JSON`,
     ]);
