@@ -34,6 +34,10 @@ for (const action of actions) {
         '--quiet',
         '--no-source-map-register',
         '--transpile-only',
+        // ncc's persistent cache (~/.cache/ncc) treats everything under node_modules as immutable, and the
+        // workspace package @mlops-actions/core is reached through node_modules: with the cache, a bundle can
+        // carry core as it was when the cache was filled, and check-dist agrees with the stale result.
+        '--no-cache',
       ],
       { cwd: dir, stdio: 'inherit' },
     );

@@ -7,10 +7,16 @@ const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle.ts')],
 if (bundle.status !== 0) process.exit(bundle.status ?? 1);
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
-const changed = git('status', '--porcelain', '--', 'actions/*/dist').trim();
+// --ignored: dist/ is in .gitignore (the committed files are force-added), so a chunk file the bundle adds would
+// otherwise go unnoticed and be missing from a clone. (A pathspec `actions/*/dist` matches no file under dist/, so
+// the status of actions/ is filtered instead.)
+const changed = git('status', '--porcelain', '--ignored', '--', 'actions')
+  .split('\n')
+  .filter((line) => /^actions\/[^/]+\/dist\//.test(line.slice(3)))
+  .join('\n');
 if (changed) {
   console.error('check-dist: dist/ is not what the sources build. Run `npm run bundle` and commit the result.');
-  console.error(git('diff', '--stat', '--', 'actions/*/dist') || changed);
+  console.error(changed);
   process.exit(1);
 }
 console.log('check-dist: every dist/ matches its sources.');

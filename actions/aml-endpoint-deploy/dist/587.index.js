@@ -134,11 +134,11 @@ class AmlWorkspace {
      * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
      * but the traffic map is sent back exactly as read.
      */
-    async setTraffic(endpoint, traffic, settings) {
+    async setTraffic(endpoint, traffic, settings, tags = {}) {
         const { raw } = endpoint;
         const body = {
             location: raw.location,
-            tags: raw.tags,
+            tags: { ...raw.tags, ...tags },
             identity: raw.identity && {
                 type: raw.identity.type,
                 userAssignedIdentities: raw.identity.userAssignedIdentities,

@@ -1,0 +1,508 @@
+export const id = 587;
+export const ids = [587];
+export const modules = {
+
+/***/ 2587:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+__webpack_require__.r(__webpack_exports__);
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   AmlWorkspace: () => (/* binding */ AmlWorkspace)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(85736);
+/* harmony import */ var _azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1791);
+/* harmony import */ var _azure_operation_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(26734);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(94195);
+
+
+
+
+function isNotFound(error) {
+    return error?.statusCode === 404;
+}
+function endpointState(raw) {
+    const properties = raw.properties;
+    return {
+        name: raw.name,
+        provisioningState: properties.provisioningState,
+        authMode: properties.authMode,
+        scoringUri: properties.scoringUri,
+        traffic: { ...(properties.traffic ?? {}) },
+        mirror: { ...(properties.mirrorTraffic ?? {}) },
+        raw,
+    };
+}
+function deploymentState(raw) {
+    return {
+        name: raw.name,
+        provisioningState: raw.properties.provisioningState,
+        model: raw.properties.model,
+        tags: (raw.tags ?? {}),
+        instanceType: raw.properties.instanceType,
+        capacity: raw.sku?.capacity,
+        raw,
+    };
+}
+class AmlWorkspace {
+    client;
+    scope;
+    /** The sign-in ARM calls use; also reaches the workspace's storage with Microsoft Entra ID. */
+    credential;
+    constructor(client, scope, options = {}) {
+        this.client = client;
+        this.scope = { ...scope, subscriptionId: client.subscriptionId };
+        this.credential = options.credential;
+    }
+    get rg() {
+        return this.scope.resourceGroup;
+    }
+    get ws() {
+        return this.scope.workspace;
+    }
+    async call(action, work) {
+        try {
+            return await work();
+        }
+        catch (error) {
+            throw (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .toServiceError */ .N1)(error, action);
+        }
+    }
+    async location() {
+        const workspace = await this.call(`Reading workspace ${this.ws} in resource group ${this.rg}`, async () => {
+            try {
+                return await this.client.workspaces.get(this.rg, this.ws);
+            }
+            catch (error) {
+                if (isNotFound(error)) {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Workspace ${this.ws} was not found in resource group ${this.rg} of subscription ${this.scope.subscriptionId}: ` +
+                        "check 'resource-group' and 'workspace' (or 'group' and 'workspace' in the env file), and that the identity has access.");
+                }
+                throw error;
+            }
+        });
+        return workspace.location;
+    }
+    async getEndpoint(name) {
+        return this.call(`Reading endpoint ${name}`, async () => {
+            try {
+                return endpointState(await this.client.onlineEndpoints.get(this.rg, this.ws, name));
+            }
+            catch (error) {
+                if (isNotFound(error))
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async requireEndpoint(name) {
+        const endpoint = await this.getEndpoint(name);
+        if (!endpoint) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Endpoint ${name} does not exist in workspace ${this.ws}: run aml-endpoint-deploy first, or check 'endpoint'.`);
+        }
+        return endpoint;
+    }
+    async listDeployments(endpoint) {
+        return this.call(`Listing the deployments of endpoint ${endpoint}`, async () => {
+            const result = [];
+            for await (const deployment of this.client.onlineDeployments.list(this.rg, this.ws, endpoint)) {
+                result.push(deploymentState(deployment));
+            }
+            return result;
+        });
+    }
+    async getDeployment(endpoint, name) {
+        return this.call(`Reading deployment ${name} of endpoint ${endpoint}`, async () => {
+            try {
+                return deploymentState(await this.client.onlineDeployments.get(this.rg, this.ws, endpoint, name));
+            }
+            catch (error) {
+                if (isNotFound(error))
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async putEndpoint(name, body, action, settings) {
+        const result = await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineEndpoints.beginCreateOrUpdate(this.rg, this.ws, name, body, options), {
+            action,
+            ...settings,
+            readState: async () => (await this.getEndpoint(name))?.provisioningState,
+        });
+        return endpointState(result);
+    }
+    /**
+     * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
+     * but the traffic map is sent back exactly as read.
+     */
+    async setTraffic(endpoint, traffic, settings, tags = {}) {
+        const { raw } = endpoint;
+        const body = {
+            location: raw.location,
+            tags: { ...raw.tags, ...tags },
+            identity: raw.identity && {
+                type: raw.identity.type,
+                userAssignedIdentities: raw.identity.userAssignedIdentities,
+            },
+            kind: raw.kind,
+            sku: raw.sku,
+            properties: {
+                authMode: raw.properties.authMode,
+                description: raw.properties.description,
+                properties: raw.properties.properties,
+                publicNetworkAccess: raw.properties.publicNetworkAccess,
+                compute: raw.properties.compute,
+                traffic: { ...traffic },
+            },
+        };
+        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings);
+    }
+    async putDeployment(endpoint, name, body, action, settings) {
+        const result = await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
+            action,
+            ...settings,
+            readState: async () => (await this.getDeployment(endpoint, name))?.provisioningState,
+        });
+        return deploymentState(result);
+    }
+    async scaleDeployment(endpoint, name, capacity, settings) {
+        await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
+    }
+    async deleteDeployment(endpoint, name, settings) {
+        await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
+            action: `Deleting deployment ${name} of endpoint ${endpoint}`,
+            ...settings,
+        });
+    }
+    /** The last lines of a container's log; never throws (logs are evidence, not a step that can fail). */
+    async logs(endpoint, deployment, container, tail = 200) {
+        try {
+            const result = await this.client.onlineDeployments.getLogs(this.rg, this.ws, endpoint, deployment, {
+                containerType: container,
+                tail,
+            });
+            return result.content ?? '';
+        }
+        catch (error) {
+            return `(could not read the ${container} log: ${(0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .toServiceError */ .N1)(error, 'getLogs').message})`;
+        }
+    }
+    /** The credential for scoring requests, masked at once. */
+    async scoringCredential(endpoint) {
+        if (endpoint.authMode === 'AMLToken') {
+            const token = await this.call(`Getting a scoring token for endpoint ${endpoint.name}`, () => this.client.onlineEndpoints.getToken(this.rg, this.ws, endpoint.name));
+            (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(token.accessToken);
+            return { kind: 'aml_token', value: token.accessToken };
+        }
+        if (endpoint.authMode !== 'Key') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Endpoint ${endpoint.name} uses ${endpoint.authMode} auth, which the test action does not support yet: use key or aml_token.`);
+        }
+        const keys = await this.call(`Reading the keys of endpoint ${endpoint.name}`, () => this.client.onlineEndpoints.listKeys(this.rg, this.ws, endpoint.name));
+        (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(keys.primaryKey);
+        (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(keys.secondaryKey);
+        return { kind: 'key', value: keys.primaryKey };
+    }
+    /** An asset reference → the exact version it names (`@latest` → the newest version). */
+    async resolveAsset(kind, ref) {
+        const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+        switch (ref.type) {
+            case 'arm-id':
+                return { id: ref.id, name: ref.name, version: ref.version };
+            case 'registry':
+                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .registryAssetId */ .hf)(ref.registry, kind, ref.name, ref.version), name: ref.name, version: ref.version };
+            case 'registry-label':
+                if (kind === 'environments') {
+                    // The service resolves registry environment labels itself (curated environments are used this way).
+                    return {
+                        id: `azureml://registries/${ref.registry}/${kind}/${ref.name}/labels/${ref.label}`,
+                        name: ref.name,
+                        version: ref.label,
+                    };
+                }
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${ref.name}@${ref.label} in registry ${ref.registry}: registry labels cannot be resolved through the workspace API; ` +
+                    `name the exact version (azureml://registries/${ref.registry}/${kind}/${ref.name}/versions/<version>).`);
+            case 'workspace':
+                await this.requireVersion(kind, ref.name, ref.version);
+                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .assetVersionId */ .cn)(this.scope, kind, ref.name, ref.version), name: ref.name, version: ref.version };
+            case 'workspace-label': {
+                if (ref.label !== 'latest') {
+                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} label '@${ref.label}' is not supported: use '@latest' or an exact version.`);
+                }
+                const version = await this.latestVersion(kind, ref.name);
+                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .assetVersionId */ .cn)(this.scope, kind, ref.name, version), name: ref.name, version };
+            }
+        }
+    }
+    versions(kind) {
+        return kind === 'models'
+            ? this.client.modelVersions
+            : kind === 'environments'
+                ? this.client.environmentVersions
+                : this.client.codeVersions;
+    }
+    async requireVersion(kind, name, version) {
+        const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+        await this.call(`Reading ${noun} ${name}:${version}`, async () => {
+            try {
+                await this.versions(kind).get(this.rg, this.ws, name, version);
+            }
+            catch (error) {
+                if (!isNotFound(error))
+                    throw error;
+                const known = await this.recentVersions(kind, name);
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${name} version ${version} does not exist in workspace ${this.ws}` +
+                    (known.length > 0
+                        ? ` (recent versions: ${known.join(', ')})`
+                        : ` (no versions of ${name} are registered)`) +
+                    '. Register it first, or fix the reference.');
+            }
+        });
+    }
+    /** Newest first, by creation time, then by version number (versions registered in the same instant). */
+    async recentVersions(kind, name, top = 5) {
+        const versions = [];
+        try {
+            for await (const item of this.versions(kind).list(this.rg, this.ws, name, { orderBy: 'createdtime desc', top })) {
+                versions.push({ name: item.name, created: item.systemData?.createdAt?.getTime() ?? 0 });
+                if (versions.length >= top)
+                    break;
+            }
+        }
+        catch (error) {
+            if (!isNotFound(error))
+                throw error;
+        }
+        const collator = new Intl.Collator('en', { numeric: true });
+        return versions.sort((a, b) => b.created - a.created || collator.compare(b.name, a.name)).map((v) => v.name);
+    }
+    async latestVersion(kind, name) {
+        const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+        const [latest] = await this.call(`Finding the latest version of ${noun} ${name}`, () => this.recentVersions(kind, name, 10));
+        if (!latest)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
+        return latest;
+    }
+}
+
+
+/***/ }),
+
+/***/ 1791:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   cn: () => (/* binding */ assetVersionId),
+/* harmony export */   hf: () => (/* binding */ registryAssetId)
+/* harmony export */ });
+/* unused harmony exports parseAssetRef, formatAssetRef, workspaceId */
+
+const NAME = '[A-Za-z0-9][A-Za-z0-9_.-]*';
+const VERSION = '[A-Za-z0-9_.-]+';
+function parseAssetRef(text, kind, options = {}) {
+    const value = text.trim();
+    const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+    const examples = `'azureml:<name>:<version>', 'azureml:<name>@latest'` +
+        (kind === 'codes' ? '' : ` or 'azureml://registries/<registry>/${kind}/<name>/versions/<version>'`);
+    const registry = new RegExp(`^azureml://registries/(${NAME})/${kind}/(${NAME})/(versions|labels)/(${VERSION})$`).exec(value);
+    if (registry) {
+        const [, reg, name, which, last] = registry;
+        return which === 'versions'
+            ? { type: 'registry', registry: reg, name, version: last }
+            : { type: 'registry-label', registry: reg, name, label: last };
+    }
+    const armId = new RegExp(`^(?:azureml:)?(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.MachineLearningServices/workspaces/[^/]+/${kind}/(${NAME})/versions/(${VERSION}))$`, 'i').exec(value);
+    if (armId)
+        return { type: 'arm-id', id: armId[1], name: armId[2], version: armId[3] };
+    const hasPrefix = value.startsWith('azureml:');
+    if (!hasPrefix && options.requirePrefix) {
+        throw new UserError(`'${value}' is not a ${noun} reference: write ${examples}.`);
+    }
+    const short = hasPrefix ? value.slice('azureml:'.length) : value;
+    const withVersion = new RegExp(`^(${NAME}):(${VERSION})$`).exec(short);
+    if (withVersion)
+        return { type: 'workspace', name: withVersion[1], version: withVersion[2] };
+    const withLabel = new RegExp(`^(${NAME})@(${VERSION})$`).exec(short);
+    if (withLabel)
+        return { type: 'workspace-label', name: withLabel[1], label: withLabel[2] };
+    if (new RegExp(`^${NAME}$`).test(short)) {
+        throw new UserError(`${noun} reference '${value}' has no version: add ':<version>' or '@latest'.`);
+    }
+    throw new UserError(`'${value}' is not a ${noun} reference: write ${examples}.`);
+}
+function formatAssetRef(ref) {
+    switch (ref.type) {
+        case 'workspace':
+            return `${ref.name}:${ref.version}`;
+        case 'workspace-label':
+            return `${ref.name}@${ref.label}`;
+        case 'arm-id':
+            return `${ref.name}:${ref.version}`;
+        case 'registry':
+            return `azureml://registries/${ref.registry}/…/${ref.name}/versions/${ref.version}`;
+        case 'registry-label':
+            return `azureml://registries/${ref.registry}/…/${ref.name}/labels/${ref.label}`;
+    }
+}
+function workspaceId(scope) {
+    return (`/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` +
+        `/providers/Microsoft.MachineLearningServices/workspaces/${scope.workspace}`);
+}
+/** The ARM id of one version of a workspace asset, as deployments reference it. */
+function assetVersionId(scope, kind, name, version) {
+    return `${workspaceId(scope)}/${kind}/${name}/versions/${version}`;
+}
+function registryAssetId(registry, kind, name, version) {
+    return `azureml://registries/${registry}/${kind}/${name}/versions/${version}`;
+}
+
+
+/***/ }),
+
+/***/ 26734:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dn: () => (/* binding */ followOperation),
+/* harmony export */   N1: () => (/* binding */ toServiceError)
+/* harmony export */ });
+/* unused harmony exports AzureServiceError, OperationFailedError, OperationTimeoutError */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(91208);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(28283);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(85736);
+
+
+
+/**
+ * Long-running ARM operations, followed: a progress line at least every 30 s (state and time elapsed), a timeout
+ * that stops waiting, the service's `Retry-After` (honoured by the SDK's poller), and failures turned into typed
+ * errors that carry the service's own code and message.
+ */
+/** An error the Azure service returned: its HTTP status, its `error.code`, its message and details. */
+class AzureServiceError extends Error {
+    name = 'AzureServiceError';
+    code;
+    statusCode;
+    details;
+    constructor(message, code, statusCode, details) {
+        super(message);
+        this.code = code;
+        this.statusCode = statusCode;
+        this.details = details;
+    }
+}
+/** The operation ran and ended Failed or Canceled. */
+class OperationFailedError extends AzureServiceError {
+    name = 'OperationFailedError';
+}
+/** We stopped waiting; the operation may still be running in Azure. */
+class OperationTimeoutError extends Error {
+    name = 'OperationTimeoutError';
+    lastState;
+    constructor(message, lastState) {
+        super(message);
+        this.lastState = lastState;
+    }
+}
+function armError(body) {
+    if (!body)
+        return undefined;
+    try {
+        const parsed = JSON.parse(body);
+        return parsed.error;
+    }
+    catch {
+        return undefined;
+    }
+}
+const LRO_FAILURE = /^The long-running operation has failed\. ([^.\s]+)\. ([\s\S]*)$/;
+/**
+ * The service's code and message from anything the SDK throws: a RestError (ARM error body), the poller's failure
+ * ("The long-running operation has failed. <code>. <message>") or a network error.
+ */
+function toServiceError(error, action) {
+    if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo)
+        return error;
+    if (!(error instanceof Error))
+        return new Error(`${action} failed: ${String(error)}`);
+    const rest = error;
+    const failed = LRO_FAILURE.exec(rest.message);
+    if (failed) {
+        const [, code, message] = failed;
+        return new OperationFailedError(`${action} failed: ${code}: ${message}`, code);
+    }
+    if (rest.name === 'RestError') {
+        const body = armError(rest.response?.bodyAsText);
+        const code = body?.code ?? rest.code ?? (rest.statusCode ? `HTTP${rest.statusCode}` : 'RequestFailed');
+        const message = body?.message ?? rest.message;
+        const status = rest.statusCode ? ` (HTTP ${rest.statusCode})` : '';
+        return new AzureServiceError(`${action} failed${status}: ${code}: ${message}`, code, rest.statusCode, body?.details ?? rest.details);
+    }
+    return new Error(`${action} failed: ${rest.message}`);
+}
+async function followOperation(begin, options) {
+    const log = options.log ?? ((line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line));
+    const started = Date.now();
+    const controller = new AbortController();
+    let lastState;
+    const readState = async () => {
+        try {
+            lastState = (await options.readState?.()) ?? lastState;
+        }
+        catch {
+            // A failed progress read must not fail the operation; the next one may work.
+        }
+        return lastState;
+    };
+    const progressEveryMs = Math.min(options.progressEveryMs ?? 30_000, 30_000);
+    const progress = setInterval(() => {
+        void readState().then((state) => log(`… ${options.action}: ${state ?? 'in progress'} (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(Date.now() - started)} elapsed)`));
+    }, progressEveryMs);
+    // The timeout aborts the polling (and any request in flight) and wins even if the poller ignores the abort.
+    let timedOut = false;
+    let timer;
+    let poller;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+            // Stop the poller's own timers too: an abandoned operation must not keep the step alive.
+            poller?.stopPolling();
+            reject(new Error('timeout'));
+        }, options.timeoutMs);
+    });
+    try {
+        const work = (async () => {
+            poller = await begin({
+                updateIntervalInMs: options.pollIntervalMs ?? 5000,
+                abortSignal: controller.signal,
+            });
+            try {
+                return await poller.pollUntilDone({ abortSignal: controller.signal });
+            }
+            finally {
+                poller.stopPolling();
+            }
+        })();
+        // Once the timeout wins, the aborted work's rejection is expected; keep it from surfacing as unhandled.
+        work.catch(() => undefined);
+        const result = await Promise.race([work, timeout]);
+        log(`✓ ${options.action}: done in ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(Date.now() - started)}`);
+        return result;
+    }
+    catch (error) {
+        if (timedOut) {
+            await readState();
+            throw new OperationTimeoutError(`${options.action} did not finish within ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(options.timeoutMs)} ` +
+                `(last state: ${lastState ?? 'unknown'}). It may still be running in Azure; raise 'timeout' if it needs longer.`, lastState);
+        }
+        throw toServiceError(error, options.action);
+    }
+    finally {
+        clearInterval(progress);
+        clearTimeout(timer);
+    }
+}
+
+
+/***/ })
+
+};
