@@ -3,8 +3,8 @@
  * `<!-- inputs:start -->` / `<!-- outputs:start -->` markers are what `npm run docs` generates. This fails when
  * someone edits one without the other (fix: `npm run docs`). A README without markers is a one-line problem.
  */
-import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -19,9 +19,14 @@ import {
 import { REPO_ROOT } from '../support/run-action.ts';
 
 const actions = actionsWithReadmes(REPO_ROOT);
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
 
 function fakeRepository(readmes: Record<string, string>, actionYml = 'inputs:\n  a:\n    description: A.\n'): string {
   const root = mkdtempSync(join(tmpdir(), 'action-docs-'));
+  temporary.push(root);
   for (const [name, readme] of Object.entries(readmes)) {
     mkdirSync(join(root, 'actions', name), { recursive: true });
     writeFileSync(join(root, 'actions', name, 'action.yml'), actionYml);

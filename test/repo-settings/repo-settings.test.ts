@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -66,8 +66,18 @@ beforeAll(async () => {
   });
 });
 
+const temporary: string[] = [];
+function settingsFile(lines: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'repo-settings-'));
+  temporary.push(dir);
+  const file = join(dir, 'settings.yml');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
 afterAll(async () => {
   await github.close();
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -255,19 +265,14 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
   });
 
   test('an unknown reviewer stops the apply before anything changes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'repo-settings-'));
-    const file = join(dir, 'settings.yml');
-    writeFileSync(
-      file,
-      [
-        'environments:',
-        '  production:',
-        '    reviewers:',
-        '      - user: no-such-person',
-        '    deployment_branches: [main]',
-        '',
-      ].join('\n'),
-    );
+    const file = settingsFile([
+      'environments:',
+      '  production:',
+      '    reviewers:',
+      '      - user: no-such-person',
+      '    deployment_branches: [main]',
+      '',
+    ]);
     const result = await command(['--repo', REPO, '--apply', '--file', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("environments.production.reviewers: 'no-such-person' is not a GitHub user");
@@ -275,22 +280,17 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
   });
 
   test('a mistake in the file is reported with file:line before any request', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'repo-settings-'));
-    const file = join(dir, 'settings.yml');
-    writeFileSync(
-      file,
-      [
-        'rulesets:',
-        '  - name: main',
-        '    include: [main]',
-        '    rules:',
-        '      non_fast_forwards: true',
-        'environments:',
-        '  production:',
-        '    wait_timer: -1',
-        '',
-      ].join('\n'),
-    );
+    const file = settingsFile([
+      'rulesets:',
+      '  - name: main',
+      '    include: [main]',
+      '    rules:',
+      '      non_fast_forwards: true',
+      'environments:',
+      '  production:',
+      '    wait_timer: -1',
+      '',
+    ]);
     const result = await command(['--repo', REPO, '--file', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/settings\.yml:5:7: unknown field 'rulesets\.0\.rules\.non_fast_forwards'/);
