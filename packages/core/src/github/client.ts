@@ -3,8 +3,8 @@
  * (which honours `GITHUB_API_URL`, so GitHub Enterprise Server and the tests' loopback server work). Each call
  * returns plain data and turns GitHub's refusals into explained errors; the client counts its requests.
  */
-import { getOctokit } from '@actions/github';
-import { explainGitHubError, type GitHubCallContext } from './errors.ts';
+import type { GitHubCallContext } from './errors.ts';
+import { RepositoryApi } from './repository-api.ts';
 import type { TokenInfo } from './token.ts';
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
@@ -37,8 +37,6 @@ export interface GitHubClientOptions {
   /** The job permissions the run needs, quoted when GitHub refuses for lack of them. */
   jobPermissions?: Record<string, 'read' | 'write'>;
 }
-
-type Octokit = ReturnType<typeof getOctokit>;
 
 interface RestPull {
   number: number;
@@ -77,55 +75,20 @@ function toInfo(pull: RestPull): PullRequestInfo {
   };
 }
 
-export class GitHubClient {
-  readonly owner: string;
-  readonly repo: string;
-  tokenInfo: TokenInfo;
-  /** Requests sent so far (REST and GraphQL). */
-  requests = 0;
-  /** The `x-oauth-scopes` header of the last answer, when GitHub sent one (classic personal and OAuth tokens). */
-  oauthScopes: string | undefined;
-  private readonly octokit: Octokit;
+export class GitHubClient extends RepositoryApi {
   private readonly graphqlUrl: string;
   private readonly jobPermissions: Record<string, 'read' | 'write'> | undefined;
 
   constructor(options: GitHubClientOptions) {
-    const [owner, repo] = options.repository.split('/');
-    if (!owner || !repo) throw new Error(`repository '${options.repository}' is not owner/name`);
-    this.owner = owner;
-    this.repo = repo;
-    this.tokenInfo = options.tokenInfo;
+    super({ ...options, userAgent: 'mlops-actions/open-promotion-pr' });
     this.jobPermissions = options.jobPermissions;
-    const apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
     this.graphqlUrl =
-      options.graphqlUrl ?? process.env['GITHUB_GRAPHQL_URL'] ?? `${apiUrl.replace(/\/api\/v3$/, '/api')}/graphql`;
-    this.octokit = getOctokit(options.token, { baseUrl: apiUrl, userAgent: 'mlops-actions/open-promotion-pr' });
-    this.octokit.hook.wrap('request', async (request, requestOptions) => {
-      this.requests++;
-      const response = await request(requestOptions);
-      const scopes = (response.headers as Record<string, string | undefined>)['x-oauth-scopes'];
-      if (scopes !== undefined) this.oauthScopes = scopes;
-      return response;
-    });
+      options.graphqlUrl ?? process.env['GITHUB_GRAPHQL_URL'] ?? `${this.apiUrl.replace(/\/api\/v3$/, '/api')}/graphql`;
   }
 
-  get fullName(): string {
-    return `${this.owner}/${this.repo}`;
-  }
-
-  private async call<T>(operation: string, action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      const context: GitHubCallContext = {
-        operation,
-        action,
-        repository: this.fullName,
-        token: this.tokenInfo,
-        ...(this.jobPermissions && { jobPermissions: this.jobPermissions }),
-      };
-      throw explainGitHubError(error, context);
-    }
+  /** Refusals quote the job permissions the run needs. */
+  protected override explain(error: unknown, context: GitHubCallContext): Error {
+    return super.explain(error, { ...context, ...(this.jobPermissions && { jobPermissions: this.jobPermissions }) });
   }
 
   private static status(error: unknown): number | undefined {

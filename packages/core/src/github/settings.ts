@@ -12,13 +12,13 @@
  * Only what the file names is managed: rulesets and environments it does not mention are listed and left alone,
  * and rule parameters it does not set keep the values they have.
  */
-import { getOctokit } from '@actions/github';
 import { z } from 'zod';
 import { YamlFile, YamlFileError, type Problem } from '../azure/yaml-file.ts';
 import { UserError } from '../errors.ts';
 import { maskSecret } from '../summary.ts';
-import { explainGitHubError, GitHubApiError } from './errors.ts';
-import { detectTokenKind, type TokenInfo } from './token.ts';
+import { GitHubApiError, type GitHubCallContext } from './errors.ts';
+import { RepositoryApi, splitRepository, type Octokit } from './repository-api.ts';
+import { detectTokenKind } from './token.ts';
 
 // --- the file -----------------------------------------------------------------------------------------------
 
@@ -613,7 +613,6 @@ export interface RepoSettingsClientOptions {
   apiUrl?: string | undefined;
 }
 
-type Octokit = ReturnType<typeof getOctokit>;
 /** The rules' parameter objects are typed per rule type by Octokit; RulesetBody carries them as plain records. */
 type CreateRulesetParameters = Parameters<Octokit['rest']['repos']['createRepoRuleset']>[0];
 type UpdateRulesetParameters = Parameters<Octokit['rest']['repos']['updateRepoRuleset']>[0];
@@ -641,18 +640,9 @@ const PLAN_HINT =
   'Pro, Team or Enterprise (on GitHub Free they exist only for public repositories): upgrade the plan, or make the ' +
   'repository public.';
 
-export class RepoSettingsClient {
-  readonly owner: string;
-  readonly repo: string;
-  readonly apiUrl: string;
-  readonly tokenInfo: TokenInfo;
-  /** Requests sent so far. */
-  requests = 0;
-  private readonly octokit: Octokit;
-
+export class RepoSettingsClient extends RepositoryApi {
   constructor(options: RepoSettingsClientOptions) {
-    const [owner, repo, extra] = options.repository.split('/');
-    if (!owner || !repo || extra !== undefined) {
+    if (!splitRepository(options.repository)) {
       throw new UserError(`--repo '${options.repository}' is not owner/name (e.g. octo-org/fraud-model).`);
     }
     if (!options.token) {
@@ -660,53 +650,28 @@ export class RepoSettingsClient {
     }
     // In a workflow the runner hides the token from the log; on a terminal `::add-mask::` would print it instead.
     if (process.env['GITHUB_ACTIONS'] === 'true') maskSecret(options.token);
-    this.owner = owner;
-    this.repo = repo;
-    this.tokenInfo = detectTokenKind(options.token);
-    this.apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
-    this.octokit = getOctokit(options.token, { baseUrl: this.apiUrl, userAgent: 'mlops-actions/repo-settings' });
-    this.octokit.hook.wrap('request', async (request, requestOptions) => {
-      this.requests++;
-      return request(requestOptions);
-    });
+    super({ ...options, tokenInfo: detectTokenKind(options.token), userAgent: 'mlops-actions/repo-settings' });
   }
 
-  get fullName(): string {
-    return `${this.owner}/${this.repo}`;
-  }
-
-  private async call<T>(operation: string, action: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      const explained = explainGitHubError(error, {
-        operation,
-        action,
-        repository: this.fullName,
-        token: this.tokenInfo,
-      });
-      if (!(explained instanceof GitHubApiError)) throw explained;
-      if (/upgrade to github pro|make this repository public/i.test(explained.githubMessage)) {
-        throw new GitHubApiError(
-          `Could not ${action}: ${PLAN_HINT} [GitHub: ${explained.status} on ${operation}: "${explained.githubMessage}"]`,
-          {
-            status: explained.status,
-            operation,
-            githubMessage: explained.githubMessage,
-            requestId: explained.requestId,
-          },
-        );
-      }
-      if (explained.status === 403 || explained.status === 404) {
-        throw new GitHubApiError(`${explained.message}\n${ADMIN_HINT}`, {
-          status: explained.status,
-          operation,
-          githubMessage: explained.githubMessage,
-          requestId: explained.requestId,
-        });
-      }
-      throw explained;
+  /** Administration refusals say which token and plan the settings need, on top of GitHub's own explanation. */
+  protected override explain(error: unknown, context: GitHubCallContext): Error {
+    const explained = super.explain(error, context);
+    if (!(explained instanceof GitHubApiError)) return explained;
+    const fields = {
+      status: explained.status,
+      operation: context.operation,
+      githubMessage: explained.githubMessage,
+      requestId: explained.requestId,
+    };
+    if (/upgrade to github pro|make this repository public/i.test(explained.githubMessage)) {
+      return new GitHubApiError(
+        `Could not ${context.action}: ${PLAN_HINT} [GitHub: ${explained.status} on ${context.operation}: "${explained.githubMessage}"]`,
+        fields,
+      );
     }
+    if (explained.status === 403 || explained.status === 404)
+      return new GitHubApiError(`${explained.message}\n${ADMIN_HINT}`, fields);
+    return explained;
   }
 
   /** The repository's rulesets (with their rules) and environments (with their branch policies). */
