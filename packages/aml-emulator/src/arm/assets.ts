@@ -5,12 +5,14 @@ import type { Service } from '../service.ts';
 import { systemData, touch } from '../state.ts';
 import type { AssetContainerRecord, AssetKind, AssetVersionRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
+  armRoutes,
   checkApiVersion,
   optionalObject,
   page,
   PROVIDER,
   requireBody,
   resolveWorkspace,
+  WORKSPACE_PATH,
   workspaceId,
 } from './common.ts';
 import { filterByViewType, orderItems, topOf } from './listing.ts';
@@ -21,7 +23,6 @@ const collator = new Intl.Collator('en', { numeric: true });
 
 interface AssetKindInfo {
   operationPrefix: string;
-  kindPrefix: string;
   label: string;
   /** Version properties that define the content: changing them on an existing version is refused. */
   contentFields: string[];
@@ -31,21 +32,18 @@ interface AssetKindInfo {
 const KINDS: Record<AssetKind, AssetKindInfo> = {
   models: {
     operationPrefix: 'Model',
-    kindPrefix: 'model',
     label: 'Model',
     contentFields: ['modelUri'],
     readOnlyVersionFields: [],
   },
   environments: {
     operationPrefix: 'Environment',
-    kindPrefix: 'environment',
     label: 'Environment',
     contentFields: ['image', 'condaFile', 'build', 'osType', 'inferenceConfig'],
     readOnlyVersionFields: ['environmentType'],
   },
   codes: {
     operationPrefix: 'Code',
-    kindPrefix: 'code',
     label: 'Code',
     contentFields: ['codeUri'],
     readOnlyVersionFields: [],
@@ -319,30 +317,17 @@ export function assetRoutes(service: Service): Route[] {
   for (const kind of Object.keys(KINDS) as AssetKind[]) {
     const info = KINDS[kind];
     const handlers = kindHandlers(service, kind);
-    const base = `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/${kind}`;
-    const route = (
-      method: string,
-      suffix: string,
-      group: 'Containers' | 'Versions',
-      operation: string,
-      handler: Route['handler'],
-    ): Route => ({
-      method,
-      pattern: `${base}${suffix}`,
-      kind: `${info.kindPrefix}${group}.${operation.charAt(0).toLowerCase()}${operation.slice(1)}`,
-      operationId: `${info.operationPrefix}${group}_${operation}`,
-      auth: 'arm',
-      handler,
-    });
+    const containers = armRoutes(`${WORKSPACE_PATH}/${kind}`, `${info.operationPrefix}Containers`);
+    const versions = armRoutes(`${WORKSPACE_PATH}/${kind}`, `${info.operationPrefix}Versions`);
     routes.push(
-      route('GET', '', 'Containers', 'List', handlers.listContainers),
-      route('GET', '/{name}', 'Containers', 'Get', handlers.getContainer),
-      route('PUT', '/{name}', 'Containers', 'CreateOrUpdate', handlers.putContainer),
-      route('DELETE', '/{name}', 'Containers', 'Delete', handlers.deleteContainer),
-      route('GET', '/{name}/versions', 'Versions', 'List', handlers.listVersions),
-      route('GET', '/{name}/versions/{version}', 'Versions', 'Get', handlers.getVersion),
-      route('PUT', '/{name}/versions/{version}', 'Versions', 'CreateOrUpdate', handlers.putVersion),
-      route('DELETE', '/{name}/versions/{version}', 'Versions', 'Delete', handlers.deleteVersion),
+      containers('GET', '', 'List', handlers.listContainers),
+      containers('GET', '/{name}', 'Get', handlers.getContainer),
+      containers('PUT', '/{name}', 'CreateOrUpdate', handlers.putContainer),
+      containers('DELETE', '/{name}', 'Delete', handlers.deleteContainer),
+      versions('GET', '/{name}/versions', 'List', handlers.listVersions),
+      versions('GET', '/{name}/versions/{version}', 'Get', handlers.getVersion),
+      versions('PUT', '/{name}/versions/{version}', 'CreateOrUpdate', handlers.putVersion),
+      versions('DELETE', '/{name}/versions/{version}', 'Delete', handlers.deleteVersion),
     );
   }
   return routes;

@@ -1,10 +1,30 @@
 /** Helpers shared by the ARM handlers: api-version, workspace lookup, ids, bodies and paging. */
 import { armError, badArgument } from '../http/errors.ts';
-import type { RequestContext } from '../http/router.ts';
+import type { RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 import type { JsonObject, WorkspaceState } from '../state.ts';
 
 export const PROVIDER = 'Microsoft.MachineLearningServices';
+
+/** The path of a workspace in ARM route patterns. */
+export const WORKSPACE_PATH =
+  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}';
+
+/**
+ * Routes of one swagger operation group under `base`: operation `Get` of group `OnlineEndpoints` is swagger's
+ * `OnlineEndpoints_Get` and the request log's kind `onlineEndpoints.get`.
+ */
+export function armRoutes(base: string, group: string) {
+  const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+  return (method: string, suffix: string, operation: string, handler: Route['handler']): Route => ({
+    method,
+    pattern: `${base}${suffix}`,
+    kind: `${lowerFirst(group)}.${lowerFirst(operation)}`,
+    operationId: `${group}_${operation}`,
+    auth: 'arm',
+    handler,
+  });
+}
 const OLDEST_API_VERSION = '2022-10-01';
 const MIRROR_API_VERSION = '2023-04-01';
 

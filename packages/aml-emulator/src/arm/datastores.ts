@@ -7,7 +7,7 @@ import type { Reply, RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 import type { JsonObject, WorkspaceState } from '../state.ts';
 import { containerName, DEFAULT_DATASTORE } from '../storage/locations.ts';
-import { checkApiVersion, page, PROVIDER, resolveWorkspace, workspaceId } from './common.ts';
+import { armRoutes, checkApiVersion, page, PROVIDER, resolveWorkspace, WORKSPACE_PATH, workspaceId } from './common.ts';
 
 const TYPE = `${PROVIDER}/workspaces/datastores`;
 
@@ -94,16 +94,7 @@ function listSecrets(service: Service, ctx: RequestContext): Reply {
 }
 
 export function datastoreRoutes(service: Service): Route[] {
-  const base =
-    '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/datastores';
-  const route = (method: string, suffix: string, operation: string, handler: Route['handler']): Route => ({
-    method,
-    pattern: `${base}${suffix}`,
-    kind: `datastores.${operation.charAt(0).toLowerCase()}${operation.slice(1)}`,
-    operationId: `Datastores_${operation}`,
-    auth: 'arm',
-    handler,
-  });
+  const route = armRoutes(`${WORKSPACE_PATH}/datastores`, 'Datastores');
   return [
     route('GET', '', 'List', (ctx) => list(service, ctx)),
     route('GET', '/{name}', 'Get', (ctx) => get(service, ctx)),

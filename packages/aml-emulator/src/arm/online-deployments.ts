@@ -9,6 +9,7 @@ import type { Service } from '../service.ts';
 import { systemData, touch } from '../state.ts';
 import type { DeploymentRecord, EndpointRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
+  armRoutes,
   checkApiVersion,
   isObject,
   optionalObject,
@@ -17,6 +18,7 @@ import {
   requireBody,
   resolveWorkspace,
   stringMap,
+  WORKSPACE_PATH,
 } from './common.ts';
 import { orderItems, topOf } from './listing.ts';
 import { endpointId, expandIdentity, findEndpoint } from './online-endpoints.ts';
@@ -24,8 +26,7 @@ import { busy, checkDeletable, checkQuota, checkResourceName, isBusy } from './r
 import { checkDeploymentContent } from '../storage/asset-content.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
-const BASE =
-  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints/{endpointName}/deployments';
+const BASE = `${WORKSPACE_PATH}/onlineEndpoints/{endpointName}/deployments`;
 const COMPUTE_TYPES = ['Managed', 'Kubernetes'];
 const KNOWN_PROPERTIES = [
   'codeConfiguration',
@@ -373,14 +374,7 @@ function listSkus(service: Service, ctx: RequestContext): Reply {
 }
 
 export function deploymentRoutes(service: Service): Route[] {
-  const route = (method: string, suffix: string, operation: string, handler: Route['handler']): Route => ({
-    method,
-    pattern: `${BASE}${suffix}`,
-    kind: `onlineDeployments.${operation.charAt(0).toLowerCase()}${operation.slice(1)}`,
-    operationId: `OnlineDeployments_${operation}`,
-    auth: 'arm',
-    handler,
-  });
+  const route = armRoutes(BASE, 'OnlineDeployments');
   return [
     route('GET', '', 'List', (ctx) => list(service, ctx)),
     route('GET', '/{deploymentName}', 'Get', (ctx) => get(service, ctx)),

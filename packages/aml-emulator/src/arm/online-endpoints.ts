@@ -7,6 +7,7 @@ import type { Service } from '../service.ts';
 import { randomSecret, systemData, touch } from '../state.ts';
 import type { EndpointRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
+  armRoutes,
   checkApiVersion,
   isObject,
   optionalObject,
@@ -16,6 +17,7 @@ import {
   resolveWorkspace,
   stringMap,
   supportsMirrorTraffic,
+  WORKSPACE_PATH,
   workspaceId,
 } from './common.ts';
 import {
@@ -31,8 +33,7 @@ import {
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints`;
 const AUTH_MODES = ['Key', 'AMLToken', 'AADToken'];
 const TOKEN_LIFETIME_SECONDS = 3600;
-const BASE =
-  '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints';
+const BASE = `${WORKSPACE_PATH}/onlineEndpoints`;
 
 export function endpointId(service: Service, workspace: WorkspaceState, name: string): string {
   return `${workspaceId(service, workspace)}/onlineEndpoints/${name}`;
@@ -332,14 +333,7 @@ function get(service: Service, ctx: RequestContext): Reply {
 }
 
 export function endpointRoutes(service: Service): Route[] {
-  const route = (method: string, suffix: string, operation: string, handler: Route['handler']): Route => ({
-    method,
-    pattern: `${BASE}${suffix}`,
-    kind: `onlineEndpoints.${operation.charAt(0).toLowerCase()}${operation.slice(1)}`,
-    operationId: `OnlineEndpoints_${operation}`,
-    auth: 'arm',
-    handler,
-  });
+  const route = armRoutes(BASE, 'OnlineEndpoints');
   return [
     route('GET', '', 'List', (ctx) => list(service, ctx)),
     route('GET', '/{endpointName}', 'Get', (ctx) => get(service, ctx)),
