@@ -2,7 +2,7 @@
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 import type { JsonObject, WorkspaceState } from '../state.ts';
-import { checkApiVersion, PROVIDER, resolveWorkspace, workspaceId } from './common.ts';
+import { armRoutes, checkApiVersion, PROVIDER, resolveWorkspace, WORKSPACE_PATH, workspaceId } from './common.ts';
 
 function workspaceResource(service: Service, workspace: WorkspaceState): JsonObject {
   const group = `/subscriptions/${service.subscriptionId}/resourceGroups/${workspace.resourceGroup}/providers`;
@@ -54,15 +54,5 @@ function get(service: Service, ctx: RequestContext): Reply {
 }
 
 export function workspaceRoutes(service: Service): Route[] {
-  return [
-    {
-      method: 'GET',
-      pattern:
-        '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}',
-      kind: 'workspaces.get',
-      operationId: 'Workspaces_Get',
-      auth: 'arm',
-      handler: (ctx) => get(service, ctx),
-    },
-  ];
+  return [armRoutes(WORKSPACE_PATH, 'Workspaces')('GET', '', 'Get', (ctx) => get(service, ctx))];
 }
