@@ -4,7 +4,7 @@ import { JobSummary, formatTraffic, trafficTable } from '../summary.ts';
 import type { AssetOutcome } from '../assets/local-assets.ts';
 import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
 import type { EndpointTestReport } from './endpoint-test.ts';
-import type { SwapFailedError, SwapResult } from './swap.ts';
+import type { StepRecord, SwapFailedError, SwapResult } from './swap.ts';
 
 /** Job summaries of the Azure ML actions: what was done, traffic before → after, figures, and evidence on failure. */
 
@@ -148,18 +148,23 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
   return summary.paragraph(`Full report: \`${reportPath}\``);
 }
 
+/** Each traffic update of a promotion, with its health probe. */
+function stepsTable(steps: readonly StepRecord[]): [string[], unknown[][]] {
+  return [
+    ['step', 'traffic', 'health probe'],
+    steps.map((s, i) => [
+      i + 1,
+      formatTraffic(s.traffic),
+      s.probe ? `${s.probe.errors}/${s.probe.requests} errors, p95 ${s.probe.p95Ms} ms` : '—',
+    ]),
+  ];
+}
+
 export function swapSummary(result: SwapResult): JobSummary {
   return new JobSummary()
     .heading(`Traffic on ${result.endpoint}: ${result.liveDeployment ?? 'none'} is live`)
     .paragraph(trafficTable(result.before, result.after))
-    .table(
-      ['step', 'traffic', 'health probe'],
-      result.steps.map((s, i) => [
-        i + 1,
-        formatTraffic(s.traffic),
-        s.probe ? `${s.probe.errors}/${s.probe.requests} errors, p95 ${s.probe.p95Ms} ms` : '—',
-      ]),
-    )
+    .table(...stepsTable(result.steps))
     .paragraph(result.cleanup ? `Clean-up: ${result.cleanup}.` : '');
 }
 
@@ -168,12 +173,5 @@ export function swapFailureSummary(error: SwapFailedError, endpoint: string): Jo
     .heading(`Promotion on ${endpoint} failed${error.rolledBack ? ' and was rolled back' : ''}`)
     .paragraph(error.message)
     .paragraph(`Live traffic now: ${formatTraffic(error.traffic)}.`)
-    .table(
-      ['step', 'traffic', 'health probe'],
-      error.steps.map((s, i) => [
-        i + 1,
-        formatTraffic(s.traffic),
-        s.probe ? `${s.probe.errors}/${s.probe.requests} errors, p95 ${s.probe.p95Ms} ms` : '—',
-      ]),
-    );
+    .table(...stepsTable(error.steps));
 }
