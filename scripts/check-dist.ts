@@ -7,10 +7,9 @@ const bundle = spawnSync(process.execPath, [join(root, 'scripts', 'bundle.ts')],
 if (bundle.status !== 0) process.exit(bundle.status ?? 1);
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
-// --ignored: dist/ is in .gitignore (the committed files are force-added), so a chunk file the bundle adds would
-// otherwise go unnoticed and be missing from a clone. (A pathspec `actions/*/dist` matches no file under dist/, so
-// the status of actions/ is filtered instead.)
-const changed = git('status', '--porcelain', '--ignored', '--', 'actions')
+// Untracked files count too: a chunk the bundle adds but nobody committed would be missing from a clone. (A
+// pathspec `actions/*/dist` matches no file under dist/, so the status of actions/ is filtered instead.)
+const changed = git('status', '--porcelain', '--untracked-files=all', '--', 'actions')
   .split('\n')
   .filter((line) => /^actions\/[^/]+\/dist\//.test(line.slice(3)))
   .join('\n');
