@@ -129,6 +129,49 @@ describe('bad inputs are refused before any call to Azure', () => {
     expect(azureCallsSince(mark)).toEqual([]);
   });
 
+  it.each([
+    [
+      'a split that does not sum to 100',
+      { 'expected-traffic': '{"green":60,"blue":30}' },
+      /Input 'expected-traffic' is \{"green":60,"blue":30\}, which sums to 90/,
+    ],
+    [
+      'malformed azure-credentials',
+      { 'client-id': '', 'tenant-id': '', 'azure-credentials': '{"clientId": "x", ' },
+      /'azure-credentials' is not valid JSON/,
+    ],
+    [
+      'azure-credentials without a secret',
+      { 'client-id': '', 'tenant-id': '', 'azure-credentials': '{"clientId": "x", "tenantId": "t"}' },
+      /'azure-credentials' lacks clientSecret, subscriptionId/,
+    ],
+    [
+      'OpenID Connect without a tenant',
+      { 'tenant-id': '' },
+      /OpenID Connect login needs both 'client-id' and 'tenant-id': 'tenant-id' is missing/,
+    ],
+  ])('the swap action refuses %s before any call', async (_, inputs, message) => {
+    const mark = world.emulator.requests().length;
+    const result = await world.run('aml-endpoint-swap', { deployment: 'blue', ...inputs });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(message);
+    expect(azureCallsSince(mark)).toEqual([]);
+  });
+
+  it('an unknown model is refused after reading only: no endpoint is created', async () => {
+    const mark = world.emulator.requests().length;
+    const result = await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:99' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors.join('\n')).toMatch(
+      /model fraud version 99 does not exist in workspace mlops-ws \(recent versions: 3, 2, 1\)/,
+    );
+    const changes = world.emulator
+      .requests()
+      .slice(mark)
+      .filter((r) => r.method !== 'GET' && r.kind !== 'token');
+    expect(changes).toEqual([]);
+  });
+
   it('the swap action refuses expected-traffic that is not a traffic map', async () => {
     const result = await world.run('aml-endpoint-swap', { deployment: 'blue', 'expected-traffic': '{"green": "all"}' });
     expect(result.exitCode).toBe(1);

@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(662);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2256);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(759);
 
 
 await (0,_mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__/* .runAsStep */ .IV)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2256:
+/***/ 759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44579,13 +44579,59 @@ function explainGitHubError(error, context) {
     return moved ? new BranchMovedError(message, details) : new GitHubApiError(message, details);
 }
 
-;// CONCATENATED MODULE: ../../packages/core/src/github/client.ts
-/**
- * A small typed client for the GitHub operations the promotion pull request needs, over @actions/github's Octokit
- * (which honours `GITHUB_API_URL`, so GitHub Enterprise Server and the tests' loopback server work). Each call
- * returns plain data and turns GitHub's refusals into explained errors; the client counts its requests.
- */
+;// CONCATENATED MODULE: ../../packages/core/src/github/repository-api.ts
 
+
+function splitRepository(repository) {
+    const [owner, repo, extra] = repository.split('/');
+    return owner && repo && extra === undefined ? [owner, repo] : undefined;
+}
+class RepositoryApi {
+    owner;
+    repo;
+    apiUrl;
+    /** What the token is; refined as GitHub tells more (the author of a pull request it created). */
+    tokenInfo;
+    /** Requests sent so far. */
+    requests = 0;
+    /** The `x-oauth-scopes` header of the last answer, when GitHub sent one (classic personal and OAuth tokens). */
+    oauthScopes;
+    octokit;
+    constructor(options) {
+        const parts = splitRepository(options.repository);
+        if (!parts)
+            throw new Error(`repository '${options.repository}' is not owner/name`);
+        [this.owner, this.repo] = parts;
+        this.tokenInfo = options.tokenInfo;
+        this.apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
+        this.octokit = getOctokit(options.token, { baseUrl: this.apiUrl, userAgent: options.userAgent });
+        this.octokit.hook.wrap('request', async (request, requestOptions) => {
+            this.requests++;
+            const response = await request(requestOptions);
+            const scopes = response.headers['x-oauth-scopes'];
+            if (scopes !== undefined)
+                this.oauthScopes = scopes;
+            return response;
+        });
+    }
+    get fullName() {
+        return `${this.owner}/${this.repo}`;
+    }
+    /** What GitHub's refusal means here; subclasses add what they know (job permissions, plan limits). */
+    explain(error, context) {
+        return explainGitHubError(error, context);
+    }
+    async call(operation, action, run) {
+        try {
+            return await run();
+        }
+        catch (error) {
+            throw this.explain(error, { operation, action, repository: this.fullName, token: this.tokenInfo });
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/github/client.ts
 
 function toInfo(pull) {
     return {
@@ -44607,55 +44653,18 @@ function toInfo(pull) {
         },
     };
 }
-class GitHubClient {
-    owner;
-    repo;
-    tokenInfo;
-    /** Requests sent so far (REST and GraphQL). */
-    requests = 0;
-    /** The `x-oauth-scopes` header of the last answer, when GitHub sent one (classic personal and OAuth tokens). */
-    oauthScopes;
-    octokit;
+class GitHubClient extends RepositoryApi {
     graphqlUrl;
     jobPermissions;
     constructor(options) {
-        const [owner, repo] = options.repository.split('/');
-        if (!owner || !repo)
-            throw new Error(`repository '${options.repository}' is not owner/name`);
-        this.owner = owner;
-        this.repo = repo;
-        this.tokenInfo = options.tokenInfo;
+        super({ ...options, userAgent: 'mlops-actions/open-promotion-pr' });
         this.jobPermissions = options.jobPermissions;
-        const apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
         this.graphqlUrl =
-            options.graphqlUrl ?? process.env['GITHUB_GRAPHQL_URL'] ?? `${apiUrl.replace(/\/api\/v3$/, '/api')}/graphql`;
-        this.octokit = getOctokit(options.token, { baseUrl: apiUrl, userAgent: 'mlops-actions/open-promotion-pr' });
-        this.octokit.hook.wrap('request', async (request, requestOptions) => {
-            this.requests++;
-            const response = await request(requestOptions);
-            const scopes = response.headers['x-oauth-scopes'];
-            if (scopes !== undefined)
-                this.oauthScopes = scopes;
-            return response;
-        });
+            options.graphqlUrl ?? process.env['GITHUB_GRAPHQL_URL'] ?? `${this.apiUrl.replace(/\/api\/v3$/, '/api')}/graphql`;
     }
-    get fullName() {
-        return `${this.owner}/${this.repo}`;
-    }
-    async call(operation, action, run) {
-        try {
-            return await run();
-        }
-        catch (error) {
-            const context = {
-                operation,
-                action,
-                repository: this.fullName,
-                token: this.tokenInfo,
-                ...(this.jobPermissions && { jobPermissions: this.jobPermissions }),
-            };
-            throw explainGitHubError(error, context);
-        }
+    /** Refusals quote the job permissions the run needs. */
+    explain(error, context) {
+        return super.explain(error, { ...context, ...(this.jobPermissions && { jobPermissions: this.jobPermissions }) });
     }
     static status(error) {
         return error?.status;

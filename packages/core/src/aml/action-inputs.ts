@@ -85,5 +85,13 @@ const TrafficSchema = z.record(z.string(), z.number().int().min(0).max(100));
 
 /** A traffic map input such as the deploy step's `traffic` output: `{"green":100,"blue":0}`. */
 export function readTraffic(name: string): Record<string, number> | undefined {
-  return readJson(name, TrafficSchema);
+  const traffic = readJson(name, TrafficSchema);
+  const total = Object.values(traffic ?? {}).reduce((sum, percent) => sum + percent, 0);
+  if (traffic && total !== 0 && total !== 100) {
+    throw new InputError(
+      name,
+      `is ${JSON.stringify(traffic)}, which sums to ${total}: a traffic split sums to 100 (or 0 with no traffic).`,
+    );
+  }
+  return traffic;
 }

@@ -260,10 +260,10 @@ async function ensureEndpoint(
   workspace: AmlWorkspace,
   spec: EndpointSpec,
   location: string,
+  live: EndpointState | undefined,
 ): Promise<{ endpoint: EndpointState; created: boolean; changes: Change[] }> {
   const { log } = options;
   const desired = toArmEndpoint(spec, location, workspace.scope);
-  const live = await workspace.getEndpoint(spec.name);
   if (!live) {
     log(`Endpoint ${spec.name} does not exist: creating it (${spec.authMode} auth, no traffic).`);
     const endpoint = await workspace.putEndpoint(
@@ -318,14 +318,15 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
     );
   }
 
+  // Everything that can refuse is read and decided first; only then does anything change in Azure.
   const location = await workspace.location();
-  const { endpoint, created, changes } = await ensureEndpoint(options, workspace, files.endpoint, location);
-  const deployments = await workspace.listDeployments(endpointName);
+  const live = await workspace.getEndpoint(endpointName);
+  const deployments = live ? await workspace.listDeployments(endpointName) : [];
   const plan = planCandidateSlot(
     {
       endpoint: endpointName,
-      traffic: endpoint.traffic,
-      mirror: endpoint.mirror,
+      traffic: live?.traffic ?? {},
+      mirror: live?.mirror ?? {},
       deployments: deployments.map((d) => d.name),
     },
     options.slots,
@@ -337,12 +338,13 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   );
   if (plan.others.length > 0)
     log(`Note: ${plan.others.join(', ')} also hold live traffic; a swap moves their share too.`);
-
   const assets = await resolveAssets(options, workspace, files.deployment, prepared);
-  // Uploads happen here: every file and reference checked, nothing deployed yet.
+
+  // Changes, in order: local assets uploaded and registered, the endpoint created or updated, the deployment.
   const local = await resolvePrepared(options, workspace, prepared, false);
   mergeLocal(options, assets, local);
   const localAssets = local.outcomes;
+  const { endpoint, created, changes } = await ensureEndpoint(options, workspace, files.endpoint, location, live);
   const tags = {
     ...options.tags,
     ...(assets.model && {
