@@ -134,11 +134,14 @@ class AmlWorkspace {
      * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
      * but the traffic map is sent back exactly as read.
      */
-    async setTraffic(endpoint, traffic, settings, tags = {}) {
+    async setTraffic(endpoint, traffic, settings, 
+    /** Tags to set with the traffic; `undefined` removes one. */
+    tags = {}) {
         const { raw } = endpoint;
+        const merged = Object.entries({ ...raw.tags, ...tags }).filter((entry) => entry[1] !== undefined);
         const body = {
             location: raw.location,
-            tags: { ...raw.tags, ...tags },
+            tags: Object.fromEntries(merged),
             identity: raw.identity && {
                 type: raw.identity.type,
                 userAssignedIdentities: raw.identity.userAssignedIdentities,

@@ -92,7 +92,7 @@ export const TRAFFIC_BEFORE_TAG = `${TAG_PREFIX}traffic-before`;
 async function applyTraffic(
   options: SwapOptions,
   traffic: Traffic,
-  tags: Record<string, string> = {},
+  tags: Record<string, string | undefined> = {},
 ): Promise<EndpointState> {
   const { workspace } = options;
   const current = await workspace.requireEndpoint(options.endpoint);
@@ -133,11 +133,21 @@ async function probeHealth(
   return { stats, problems };
 }
 
-async function rollBack(options: SwapOptions, before: Traffic, cause: string, steps: StepRecord[]): Promise<never> {
+/** Where a failed promotion goes back to: the split, and the record of the promotion before this attempt. */
+interface Restore {
+  traffic: Traffic;
+  record: string | undefined;
+}
+
+async function rollBack(options: SwapOptions, restore: Restore, cause: string, steps: StepRecord[]): Promise<never> {
+  const before = restore.traffic;
   options.log(`Rolling back endpoint ${options.endpoint} to ${JSON.stringify(before)}: ${cause}`);
   try {
     const now = await options.workspace.requireEndpoint(options.endpoint);
-    const restored = sameTraffic(now.traffic, before) ? now : await applyTraffic(options, before);
+    // The attempt that failed does not count as a promotion: `mode: rollback` still undoes the last one that held.
+    const restored = sameTraffic(now.traffic, before)
+      ? now
+      : await applyTraffic(options, before, { [TRAFFIC_BEFORE_TAG]: restore.record });
     throw new SwapFailedError(
       `${cause} Traffic is back to ${JSON.stringify(restored.traffic)}.`,
       true,
@@ -196,6 +206,10 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     return { ...noChange(endpoint), liveDeployment: slot };
   }
   const before = endpoint.traffic;
+  const restore: Restore = {
+    traffic: before,
+    record: (endpoint.raw.tags as Record<string, string> | undefined)?.[TRAFFIC_BEFORE_TAG],
+  };
   const previous = liveDeployment(before);
   const plan = planPromotion(before, slot, options.strategy, options.canarySteps);
   log(
@@ -210,7 +224,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       if (!sameTraffic(now.traffic, expected)) {
         return await rollBack(
           options,
-          before,
+          restore,
           `Live traffic changed behind the pipeline's back (expected ${JSON.stringify(expected)}, found ${JSON.stringify(now.traffic)}).`,
           steps,
         );
@@ -233,7 +247,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps.push({ traffic: step.traffic, probe, at: new Date().toISOString() });
           return await rollBack(
             options,
-            before,
+            restore,
             `Canary step ${JSON.stringify(step.traffic)} failed its health probe: ${health.problems.join('; ')}.`,
             steps,
           );
@@ -242,7 +256,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       steps.push({ traffic: step.traffic, probe, at: new Date().toISOString() });
     } catch (error) {
       if (error instanceof SwapFailedError) throw error;
-      return await rollBack(options, before, `${errorMessage(error)}`, steps);
+      return await rollBack(options, restore, `${errorMessage(error)}`, steps);
     }
   }
 

@@ -197,12 +197,16 @@ export class AmlWorkspace {
     endpoint: EndpointState,
     traffic: Traffic,
     settings: OperationSettings,
-    tags: Record<string, string> = {},
+    /** Tags to set with the traffic; `undefined` removes one. */
+    tags: Record<string, string | undefined> = {},
   ): Promise<EndpointState> {
     const { raw } = endpoint;
+    const merged = Object.entries({ ...raw.tags, ...tags }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    );
     const body: OnlineEndpoint = {
       location: raw.location,
-      tags: { ...raw.tags, ...tags },
+      tags: Object.fromEntries(merged),
       identity: raw.identity && {
         type: raw.identity.type,
         userAssignedIdentities: raw.identity.userAssignedIdentities,
