@@ -165,13 +165,16 @@ async function startup() {
 /** The requests a deploy → test → swap cannot do without, per kind (polls of long operations counted apart). */
 const FLOOR: Record<string, number> = {
   'workspaces.get': 1, // the workspace's region for new resources
-  'onlineEndpoints.get': 4, // deploy: state and scoring URI; test: scoring URI; swap: state before, read-back after
+  // deploy: state and scoring URI; test: scoring URI; swap: state before, read-back after; the traffic update's
+  // poller reads the endpoint once when the operation is done
+  'onlineEndpoints.get': 5,
   'onlineDeployments.list': 2, // deploy: which slots exist; test: is the tested slot there and Succeeded
-  'modelVersions.list': 1, // name@latest → an exact version
+  'modelVersions.get': 1, // the exact version exists (the bench deploys fraud:<n>)
   'environmentVersions.get': 1,
   'codeVersions.get': 1,
   'onlineDeployments.createOrUpdate': 1,
-  'onlineDeployments.get': 1, // swap: is the slot to promote provisioned
+  // swap: is the slot to promote provisioned; the deployment's poller reads it once when it is done
+  'onlineDeployments.get': 2,
   'onlineEndpoints.listKeys': 1,
   'onlineEndpoints.createOrUpdate': 1, // one traffic update
 };

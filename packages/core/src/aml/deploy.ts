@@ -395,15 +395,15 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
       true,
     );
   }
-  const after = await workspace.requireEndpoint(endpointName);
   return {
     endpoint: endpointName,
     deployment: plan.candidate,
-    scoringUri: after.scoringUri,
+    scoringUri: endpoint.scoringUri,
     model: assets.model,
     environmentId: assets.environmentId,
     liveDeployment: plan.live,
-    traffic: after.traffic,
+    // As the deploy saw it: the swap refuses if it changes before the promotion.
+    traffic: endpoint.traffic,
     endpointCreated: created,
     endpointChanges: changes,
     deploymentExisted: plan.exists,

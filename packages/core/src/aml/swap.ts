@@ -91,11 +91,12 @@ export const TRAFFIC_BEFORE_TAG = `${TAG_PREFIX}traffic-before`;
 /** Sets traffic and reads it back until the service reports exactly that split. */
 async function applyTraffic(
   options: SwapOptions,
+  /** The endpoint as just read: everything but the traffic is sent back as it is. */
+  current: EndpointState,
   traffic: Traffic,
   tags: Record<string, string | undefined> = {},
 ): Promise<EndpointState> {
   const { workspace } = options;
-  const current = await workspace.requireEndpoint(options.endpoint);
   await workspace.setTraffic(current, traffic, options.operation, tags);
   for (let attempt = 1; ; attempt++) {
     const observed = await workspace.requireEndpoint(options.endpoint);
@@ -147,7 +148,7 @@ async function rollBack(options: SwapOptions, restore: Restore, cause: string, s
     // The attempt that failed does not count as a promotion: `mode: rollback` still undoes the last one that held.
     const restored = sameTraffic(now.traffic, before)
       ? now
-      : await applyTraffic(options, before, { [TRAFFIC_BEFORE_TAG]: restore.record });
+      : await applyTraffic(options, now, before, { [TRAFFIC_BEFORE_TAG]: restore.record });
     throw new SwapFailedError(
       `${cause} Traffic is back to ${JSON.stringify(restored.traffic)}.`,
       true,
@@ -218,9 +219,10 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
 
   const steps: StepRecord[] = [];
   let expected: Traffic = before;
-  for (const step of plan) {
+  for (const [index, step] of plan.entries()) {
     try {
-      const now = await workspace.requireEndpoint(endpoint.name);
+      // Between steps (after a wait and a probe) someone may have changed the endpoint: read it again.
+      const now = index === 0 ? endpoint : await workspace.requireEndpoint(endpoint.name);
       if (!sameTraffic(now.traffic, expected)) {
         return await rollBack(
           options,
@@ -229,7 +231,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps,
         );
       }
-      const observed = await applyTraffic(options, step.traffic, { [TRAFFIC_BEFORE_TAG]: JSON.stringify(before) });
+      const observed = await applyTraffic(options, now, step.traffic, { [TRAFFIC_BEFORE_TAG]: JSON.stringify(before) });
       expected = step.traffic;
       log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
       let probe: LoadStats | undefined;
@@ -340,7 +342,7 @@ async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
   log(
     `Rolling back endpoint ${endpoint.name}${recorded ? ' to the split before the last promotion' : ''}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(target)}`,
   );
-  const observed = await applyTraffic(options, target);
+  const observed = await applyTraffic(options, endpoint, target);
   return {
     endpoint: endpoint.name,
     liveDeployment: liveDeployment(observed.traffic),
