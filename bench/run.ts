@@ -356,7 +356,8 @@ async function load() {
       if (result.non2xx > 0 || result.errors > 0)
         throw new Error(`autocannon saw ${result.non2xx} non-2xx and ${result.errors} errors`);
       theirs.push({
-        rps: result.requests.total / (result.duration || 1),
+        // autocannon's `duration` is rounded; its start and finish times are not.
+        rps: (result.requests.total * 1000) / (result.finish.getTime() - result.start.getTime()),
         p50: result.latency.p50,
         p90: result.latency.p90,
         p99: result.latency.p99,
