@@ -41,6 +41,8 @@ export function buildkitDockerClient(): string | undefined {
   for (const candidate of ['/usr/bin/docker', which('docker')]) {
     if (!candidate) continue;
     const version = spawnSync(candidate, ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' });
+    // A candidate that is not there (spawn's ENOENT) has no output at all.
+    if (version.error) continue;
     const major = Number(/^(\d+)\./.exec(version.stdout.trim())?.[1]);
     // The client answers its own version even when the engine is down (and then exits non-zero).
     if (major > 0 && major < 23) return candidate;
