@@ -29725,7 +29725,6 @@ function readInteger(name, options = {}) {
     }
     return parsed;
 }
-/** Numbers with a fraction, such as an error-rate gate of `0.01`. */
 function readNumber(name, options = {}) {
     const { min = -Infinity, max = Infinity } = options;
     const range = `a number from ${min} to ${max}`;
@@ -29756,7 +29755,6 @@ function readEnum(name, values, options = {}) {
         throw new errors/* InputError */.dz(name, `is '${value}': use ${accepted}.`);
     return value;
 }
-/** Durations like `15m`, `90s`, `1h30m`, `500ms` or a number of seconds; returns milliseconds. */
 function readDuration(name, options = {}) {
     const accepted = "a duration such as '90s', '15m', '1h30m' or a number of seconds";
     const value = raw(name);
@@ -29770,7 +29768,6 @@ function readDuration(name, options = {}) {
     }
     return ms;
 }
-/** JSON inputs, checked against a zod schema so the error names the field that is wrong. */
 function readJson(name, schema, options = {}) {
     const value = raw(name);
     if (value === undefined)

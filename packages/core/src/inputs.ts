@@ -13,6 +13,9 @@ interface Options<T> {
   default?: T;
 }
 
+/** Options under which a reader always has a value: the overloads below then return `T`, not `T | undefined`. */
+type Given<T> = { default: T } | { required: true };
+
 function raw(name: string): string | undefined {
   const value = core.getInput(name, { trimWhitespace: true });
   return value === '' ? undefined : value;
@@ -24,7 +27,7 @@ function missing<T>(name: string, options: Options<T>, accepted: string): T | un
   return undefined;
 }
 
-export function readString(name: string, options: Options<string> & { required: true }): string;
+export function readString(name: string, options: Options<string> & Given<string>): string;
 export function readString(name: string, options?: Options<string>): string | undefined;
 export function readString(name: string, options: Options<string> = {}): string | undefined {
   return raw(name) ?? missing(name, options, 'a non-empty value');
@@ -48,22 +51,11 @@ export function readBoolean(name: string, defaultValue: boolean): boolean {
   throw new InputError(name, `is '${value}', which is not a boolean: use true or false.`);
 }
 
-export function readInteger(
-  name: string,
-  options: Options<number> & { min?: number; max?: number } & { required: true },
-): number;
-export function readInteger(
-  name: string,
-  options: Options<number> & { min?: number; max?: number } & { default: number },
-): number;
-export function readInteger(
-  name: string,
-  options?: Options<number> & { min?: number; max?: number },
-): number | undefined;
-export function readInteger(
-  name: string,
-  options: Options<number> & { min?: number; max?: number } = {},
-): number | undefined {
+type RangeOptions = Options<number> & { min?: number; max?: number };
+
+export function readInteger(name: string, options: RangeOptions & Given<number>): number;
+export function readInteger(name: string, options?: RangeOptions): number | undefined;
+export function readInteger(name: string, options: RangeOptions = {}): number | undefined {
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
   const range = `an integer from ${min} to ${max}`;
   const value = raw(name);
@@ -76,10 +68,9 @@ export function readInteger(
 }
 
 /** Numbers with a fraction, such as an error-rate gate of `0.01`. */
-export function readNumber(
-  name: string,
-  options: Options<number> & { min?: number; max?: number } = {},
-): number | undefined {
+export function readNumber(name: string, options: RangeOptions & Given<number>): number;
+export function readNumber(name: string, options?: RangeOptions): number | undefined;
+export function readNumber(name: string, options: RangeOptions = {}): number | undefined {
   const { min = -Infinity, max = Infinity } = options;
   const range = `a number from ${min} to ${max}`;
   const value = raw(name);
@@ -99,6 +90,12 @@ export function readList(name: string, options: Options<string[]> = {}): string[
     .filter((item) => item !== '' && !item.startsWith('#'));
 }
 
+export function readEnum<const T extends string>(name: string, values: readonly T[], options: Options<T> & Given<T>): T;
+export function readEnum<const T extends string>(
+  name: string,
+  values: readonly T[],
+  options?: Options<T>,
+): T | undefined;
 export function readEnum<const T extends string>(
   name: string,
   values: readonly T[],
@@ -111,8 +108,12 @@ export function readEnum<const T extends string>(
   return value as T;
 }
 
+type DurationOptions = Options<number> & { max?: number };
+
 /** Durations like `15m`, `90s`, `1h30m`, `500ms` or a number of seconds; returns milliseconds. */
-export function readDuration(name: string, options: Options<number> & { max?: number } = {}): number | undefined {
+export function readDuration(name: string, options: DurationOptions & Given<number>): number;
+export function readDuration(name: string, options?: DurationOptions): number | undefined;
+export function readDuration(name: string, options: DurationOptions = {}): number | undefined {
   const accepted = "a duration such as '90s', '15m', '1h30m' or a number of seconds";
   const value = raw(name);
   if (value === undefined) return missing(name, options, accepted);
@@ -124,12 +125,12 @@ export function readDuration(name: string, options: Options<number> & { max?: nu
   return ms;
 }
 
+type JsonOptions<T> = Options<T> & { secret?: boolean };
+
 /** JSON inputs, checked against a zod schema so the error names the field that is wrong. */
-export function readJson<T>(
-  name: string,
-  schema: z.ZodType<T>,
-  options: Options<T> & { secret?: boolean } = {},
-): T | undefined {
+export function readJson<T>(name: string, schema: z.ZodType<T>, options: JsonOptions<T> & Given<T>): T;
+export function readJson<T>(name: string, schema: z.ZodType<T>, options?: JsonOptions<T>): T | undefined;
+export function readJson<T>(name: string, schema: z.ZodType<T>, options: JsonOptions<T> = {}): T | undefined {
   const value = raw(name);
   if (value === undefined) return missing(name, options, 'a JSON document');
   if (options.secret) core.setSecret(value);

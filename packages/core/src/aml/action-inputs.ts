@@ -34,7 +34,8 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     envFile,
   );
   const slots = readList('slots', { default: ['green', 'blue'] });
-  if (slots.length !== 2 || slots[0] === slots[1]) {
+  const [first, second] = slots;
+  if (slots.length !== 2 || first === undefined || second === undefined || first === second) {
     throw new InputError('slots', `is '${slots.join(',')}': give two different deployment names, e.g. 'green,blue'.`);
   }
   const login = planLogin({
@@ -47,14 +48,14 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
   });
   const maxRetries = readInteger('max-retries', { min: 0, max: 10, default: 4 });
   const operation: OperationSettings = {
-    timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }) as number,
-    pollIntervalMs: readDuration('poll-interval', { default: 5000 }) as number,
+    timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }),
+    pollIntervalMs: readDuration('poll-interval', { default: 5000 }),
     progressEveryMs: 30_000,
     log: (line) => core.info(line),
   };
   return {
     target,
-    slots: [slots[0] as string, slots[1] as string],
+    slots: [first, second],
     operation,
     async connect(userAgent: string) {
       // Said before the SDKs load, so the log shows progress at once.
