@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(662);
+/* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5452);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(759);
 
 
@@ -29238,7 +29238,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(3597);
 // EXTERNAL MODULE: ../../packages/core/src/action.ts + 1 modules
-var action = __nccwpck_require__(662);
+var action = __nccwpck_require__(5452);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
@@ -45424,7 +45424,7 @@ async function run() {
 
 /***/ }),
 
-/***/ 662:
+/***/ 5452:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45446,7 +45446,7 @@ var external_node_path_ = __nccwpck_require__(4379);
 var dist = __nccwpck_require__(3483);
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
 var errors = __nccwpck_require__(5736);
-;// CONCATENATED MODULE: ../../packages/core/src/azure/yaml-file.ts
+;// CONCATENATED MODULE: ../../packages/core/src/yaml-file.ts
 
 
 

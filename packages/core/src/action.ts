@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { YamlFileError } from './azure/yaml-file.ts';
+import { YamlFileError } from './yaml-file.ts';
 import { errorMessage, UserError } from './errors.ts';
 import { redact } from './summary.ts';
 

@@ -6,7 +6,7 @@ export * from './summary.ts';
 export * from './release-manifest.ts';
 export * from './slots.ts';
 export * from './azure/asset-ref.ts';
-export * from './azure/yaml-file.ts';
+export * from './yaml-file.ts';
 export * from './azure/spec.ts';
 export * from './azure/translate.ts';
 export * from './action.ts';

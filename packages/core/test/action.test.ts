@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { runAction } from '../src/action.ts';
-import { YamlFile } from '../src/azure/yaml-file.ts';
+import { YamlFile } from '../src/yaml-file.ts';
 import { parseEndpoint } from '../src/azure/spec.ts';
 import { UserError } from '../src/errors.ts';
 import { maskSecret } from '../src/summary.ts';

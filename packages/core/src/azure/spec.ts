@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAssetRef, type AssetKind, type AssetRef } from './asset-ref.ts';
-import { YamlFile, YamlFileError, type Problem } from './yaml-file.ts';
+import { YamlFile, YamlFileError, type Problem } from '../yaml-file.ts';
 
 /**
  * Azure ML CLI v2 YAML (managedOnlineEndpoint, kubernetesOnlineEndpoint, managedOnlineDeployment,

@@ -13,7 +13,7 @@
  * and rule parameters it does not set keep the values they have.
  */
 import { z } from 'zod';
-import { YamlFile, YamlFileError, type Problem } from '../azure/yaml-file.ts';
+import { YamlFile, YamlFileError, type Problem } from '../yaml-file.ts';
 import { UserError } from '../errors.ts';
 import { maskSecret } from '../summary.ts';
 import { GitHubApiError, type GitHubCallContext } from './errors.ts';

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { parseDeployment, parseEndpoint } from '../../src/azure/spec.ts';
 import { toArmDeployment, toArmEndpoint } from '../../src/azure/translate.ts';
-import { YamlFile } from '../../src/azure/yaml-file.ts';
+import { YamlFile } from '../../src/yaml-file.ts';
 
 const REFERENCE = join(
   import.meta.dirname,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseAssetRef, assetVersionId } from '../../src/azure/asset-ref.ts';
 import { detectFileKind, parseDeployment, parseEndpoint } from '../../src/azure/spec.ts';
 import { toArmDeployment, toArmEndpoint } from '../../src/azure/translate.ts';
-import { YamlFile, YamlFileError } from '../../src/azure/yaml-file.ts';
+import { YamlFile, YamlFileError } from '../../src/yaml-file.ts';
 
 const scope = { subscriptionId: 'sub', resourceGroup: 'rg', workspace: 'ws' };
 const endpoint = (text: string, name?: string) =>

@@ -14,7 +14,7 @@ import {
   type LiveSettings,
   type RepoSettings,
 } from '../../src/github/settings.ts';
-import { YamlFileError } from '../../src/azure/yaml-file.ts';
+import { YamlFileError } from '../../src/yaml-file.ts';
 
 const FILE = `
 rulesets:

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { UserError } from '../errors.ts';
-import { displayPath } from '../files.ts';
+import { UserError } from './errors.ts';
+import { displayPath } from './files.ts';
 
 /**
  * YAML files with positions: every problem found in a file (syntax, schema, rule) carries its line and column, so
