@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { readRepoSettings } from '../../packages/core/src/github/settings.ts';
 import { REPO_ROOT } from '../support/run-action.ts';
 import { checkWorkflow, formatFinding, jobChecksAndEnvironments, loadActions, RULES } from './contract.ts';
+import { PINNED_ACTIONS } from './pinned-actions.ts';
 
 jest.setTimeout(60_000);
 
@@ -138,6 +139,26 @@ describe('the example workflows', () => {
   });
 });
 
+describe('pinned actions', () => {
+  it('are each a verified node24 release, listed with its version and runtime', () => {
+    const pins = new Map<string, string>();
+    for (const file of workflowFiles) {
+      const text = readFileSync(join(WORKFLOWS, file), 'utf8');
+      for (const [, action, sha, version] of text.matchAll(/uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s*#\s*(\S+)/g))
+        pins.set(`${action}@${sha}`, `${action} ${version}`);
+    }
+    const table = [...pins].map(([key, release]) => {
+      const pin = PINNED_ACTIONS.find((p) => `${p.action}@${p.sha}` === key);
+      return `${release} → ${pin ? `${pin.version} ${pin.runtime}` : 'not verified'}`;
+    });
+    process.stdout.write(`pinned actions:\n${table.map((row) => `  ${row}`).join('\n')}\n`);
+    expect(table.sort()).toEqual([
+      'actions/checkout v7.0.1 → v7.0.1 node24',
+      'actions/setup-node v7.0.0 → v7.0.0 node24',
+    ]);
+  });
+});
+
 describe('each rule fails on a workflow that breaks it', () => {
   it('every rule has a fixture', () => {
     const covered = new Set(fixtureFiles.map(expectedRule));
@@ -166,6 +187,9 @@ describe('each rule fails on a workflow that breaks it', () => {
     );
     expect(messages('unpinned-action.yml')).toEqual([
       "fixtures/unpinned-action.yml:10: [pinned] 'actions/checkout@v4': pin third-party actions to a full commit SHA (owner/repo@<40 hex> # vX.Y.Z)",
+    ]);
+    expect(messages('node20-action.yml')).toEqual([
+      "fixtures/node20-action.yml:10: [runtime] 'actions/checkout@v4.2.2' runs on node20: pin a node24 release",
     ]);
     expect(messages('expression-in-run.yml')[0]).toContain('[run-expressions]');
     expect(messages('cancel-in-progress.yml')[0]).toContain("'cancel-in-progress: false' is required");

@@ -8,6 +8,8 @@
  *   step has (its action.yml's outputs for our actions; a `name=` written to GITHUB_OUTPUT for `run:` steps).
  * - `needs-outputs`: every `needs.<job>.outputs.<name>` names a job in `needs:` that declares that output.
  * - `pinned`: every other action is pinned to a full 40-character commit SHA (docker:// images to a digest).
+ * - `runtime`: each pinned action is a release in the table of verified pins (pinned-actions.ts), with the version in
+ *   its comment, and that release runs on node24.
  * - `run-expressions`: no `${{ }}` inside `run:` scripts (values reach scripts through `env:`).
  * - `permissions`: `permissions:` at the top, `{}` or read-only; a job's write permissions only where the job does
  *   what needs them (id-token → an Azure sign-in with client-id, contents → the promotion's manifest commit or
@@ -24,6 +26,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parse, parseDocument, type Document } from 'yaml';
+import { PINNED_ACTIONS, REQUIRED_RUNTIME } from './pinned-actions.ts';
 
 export interface ActionMetadata {
   inputs: Record<string, { required?: boolean; default?: unknown }>;
@@ -42,6 +45,7 @@ export const RULES = [
   'step-outputs',
   'needs-outputs',
   'pinned',
+  'runtime',
   'run-expressions',
   'permissions',
   'concurrency',
@@ -122,10 +126,12 @@ export class WorkflowChecker {
   private readonly workflow: Json;
 
   private readonly file: string;
+  private readonly text: string[];
   private readonly actions: Map<string, ActionMetadata>;
 
   constructor(file: string, text: string, actions: Map<string, ActionMetadata>) {
     this.file = file;
+    this.text = text.split('\n');
     this.actions = actions;
     this.document = parseDocument(text, { lineCounter: this.lines });
     this.workflow = (this.document.toJS() ?? {}) as Json;
@@ -139,6 +145,11 @@ export class WorkflowChecker {
       if (range) return this.lines.linePos(range[0]).line;
     }
     return 1;
+  }
+
+  /** The source line of the node at a path: comments (a pin's `# vX.Y.Z`) are not in the parsed document. */
+  private lineText(path: (string | number)[]): string {
+    return this.text[this.line(path) - 1] ?? '';
   }
 
   private add(rule: Rule, path: (string | number)[], message: string): void {
@@ -289,13 +300,34 @@ export class WorkflowChecker {
       }
       return;
     }
-    const ref = uses.split('@')[1];
+    const [action, ref] = uses.split('@');
     if (!ref || !/^[0-9a-f]{40}$/.test(ref)) {
       this.add(
         'pinned',
         path,
         `'${uses}': pin third-party actions to a full commit SHA (owner/repo@<40 hex> # vX.Y.Z)`,
       );
+      return;
+    }
+    this.checkRuntime(path, uses, action ?? '', ref);
+  }
+
+  private checkRuntime(path: (string | number)[], uses: string, action: string, sha: string): void {
+    const pin = PINNED_ACTIONS.find((p) => p.action === action && p.sha === sha);
+    if (!pin) {
+      this.add(
+        'runtime',
+        path,
+        `'${uses}' is not in test/workflows/pinned-actions.ts: verify its release and runtime, then add it`,
+      );
+      return;
+    }
+    if (pin.runtime !== REQUIRED_RUNTIME) {
+      this.add('runtime', path, `'${action}@${pin.version}' runs on ${pin.runtime}: pin a ${REQUIRED_RUNTIME} release`);
+    }
+    const comment = this.lineText(path).match(/#\s*(v\S+)/)?.[1];
+    if (comment !== pin.version) {
+      this.add('runtime', path, `'${uses}' is ${pin.version}: say so in its comment ('# ${pin.version}')`);
     }
   }
 
