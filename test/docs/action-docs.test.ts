@@ -46,6 +46,16 @@ describe('action READMEs', () => {
     ]);
   });
 
+  it.each(actions)(
+    '%s: name and description fit the Marketplace (a description of at most 125 characters)',
+    (action) => {
+      const metadata = parse(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8'));
+      expect(typeof metadata.name).toBe('string');
+      expect(typeof metadata.description).toBe('string');
+      expect(metadata.description.length).toBeLessThanOrEqual(125);
+    },
+  );
+
   it.each(actions)('%s: the tables are what its action.yml generates', (action) => {
     const metadata = parse(readFileSync(join(REPO_ROOT, 'actions', action, 'action.yml'), 'utf8'));
     const readme = readFileSync(join(REPO_ROOT, 'actions', action, 'README.md'), 'utf8');

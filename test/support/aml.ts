@@ -107,18 +107,17 @@ export async function startAmlWorld(options: WorldOptions = {}): Promise<AmlWorl
   tls.setDefaultCACertificates([...tls.getCACertificates('default'), emulator.caPem]);
   const { credentials } = emulator;
 
-  // The runner's ID-token service: GET ?audience=… with the request token → { value: <GitHub-like JWT> }.
+  // The runner's ID-token service: GET ?audience=… with the request token → { value: <GitHub-like JWT> }, whose
+  // `aud` is the audience asked for (GitHub's default, the repository owner's URL, when none is).
   const idTokenServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (
-      request.headers.authorization !== `Bearer ${ID_TOKEN_REQUEST_TOKEN}` ||
-      url.searchParams.get('audience') !== 'api://AzureADTokenExchange'
-    ) {
+    if (request.headers.authorization !== `Bearer ${ID_TOKEN_REQUEST_TOKEN}`) {
       response.writeHead(401).end();
       return;
     }
+    const audience = url.searchParams.get('audience') ?? 'https://github.com/octo-org';
     void emulator
-      .mintFederatedToken({ sub: 'repo:octo-org/ml-service:environment:staging' })
+      .mintFederatedToken({ sub: 'repo:octo-org/ml-service:environment:staging', aud: audience })
       .then((token) =>
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: token })),
       );

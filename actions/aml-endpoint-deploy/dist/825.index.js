@@ -11,9 +11,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   credentialFor: () => (/* binding */ credentialFor)
 /* harmony export */ });
 /* harmony import */ var _azure_identity__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3817);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(5736);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5736);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4195);
-/* harmony import */ var _login_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7262);
+/* harmony import */ var _login_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7262);
 
 
 
@@ -50,12 +50,12 @@ function credentialFor(plan) {
     if (plan.method === 'oidc') {
         const assertion = async () => {
             try {
-                const token = await plan.getIdToken(_login_js__WEBPACK_IMPORTED_MODULE_2__/* .GITHUB_OIDC_AUDIENCE */ .Zg);
+                const token = await plan.getIdToken(plan.audience);
                 (0,_summary_js__WEBPACK_IMPORTED_MODULE_1__/* .maskSecret */ .$l)(token);
                 return token;
             }
             catch (error) {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .UserError */ .yo(`Could not get the job's GitHub ID token for OpenID Connect (${error.message}): ` +
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Could not get the job's GitHub ID token for OpenID Connect (${error.message}): ` +
                     "give the job 'permissions: id-token: write' (and 'contents: read'). Pull requests from forks never get one.");
             }
         };
@@ -71,7 +71,7 @@ function credentialFor(plan) {
 }
 /** Plan and credential in one step. */
 function azureLogin(options) {
-    return credentialFor((0,_login_js__WEBPACK_IMPORTED_MODULE_2__/* .planLogin */ .pX)(options));
+    return credentialFor((0,_login_js__WEBPACK_IMPORTED_MODULE_3__/* .planLogin */ .pX)(options));
 }
 
 

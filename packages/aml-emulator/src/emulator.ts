@@ -12,7 +12,7 @@ import { endpointRoutes } from './arm/online-endpoints.ts';
 import { operationRoutes } from './arm/operations.ts';
 import { workspaceRoutes } from './arm/workspaces.ts';
 import { entraRoutes } from './auth/entra.ts';
-import { mintFederatedToken, oidcRoutes } from './auth/oidc.ts';
+import { FEDERATION_AUDIENCE, mintFederatedToken, oidcRoutes } from './auth/oidc.ts';
 import { SigningKey } from './auth/signing-key.ts';
 import { controlRoutes } from './control.ts';
 import { FaultRegistry, modelKey } from './faults.ts';
@@ -187,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       recordBodies: options.recordBodies ?? false,
       ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
       defaultWorkspace: primary,
+      federationAudiences: options.federationAudiences ?? [FEDERATION_AUDIENCE],
     },
     await signingKeys({ state }),
     new FaultRegistry(),

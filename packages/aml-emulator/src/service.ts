@@ -16,6 +16,7 @@ export interface ResolvedOptions {
   recordBodies: boolean;
   stateFile?: string;
   defaultWorkspace: WorkspaceRef;
+  federationAudiences: string[];
 }
 
 export class Service {

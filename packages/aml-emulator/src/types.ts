@@ -34,6 +34,11 @@ export interface EmulatorOptions {
    * to start). Blobs are kept in `dataDir` when `stateFile` is set, in memory otherwise.
    */
   blobStorage?: boolean | { datastoreAuth?: 'key' | 'identity' };
+  /**
+   * The audiences the app's federated identity credential accepts in a client assertion's `aud` (Entra's
+   * `audiences` field of a federated credential). Default: `['api://AzureADTokenExchange']`, Entra's recommended value.
+   */
+  federationAudiences?: string[];
 }
 
 export const DEFAULT_QUOTA = 20;

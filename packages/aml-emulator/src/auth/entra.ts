@@ -9,7 +9,6 @@ import type { Service } from '../service.ts';
 import { STORAGE_AUDIENCES, storageTokenIssuer } from '../storage/blob-front.ts';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 const TOKEN_LIFETIME_SECONDS = 3599;
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
@@ -159,7 +158,7 @@ async function checkAssertion(service: Service, ctx: RequestContext, assertion: 
     );
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audiences.includes(FEDERATION_AUDIENCE)) {
+  if (!audiences.some((audience) => service.options.federationAudiences.includes(String(audience)))) {
     throw invalid(
       700212,
       `No matching federated identity record found for presented assertion audience '${audiences.join(',')}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,

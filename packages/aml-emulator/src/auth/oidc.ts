@@ -4,6 +4,8 @@ import type { Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 
 const ID_TOKEN_LIFETIME_SECONDS = 300;
+/** Entra's recommended audience for GitHub's ID tokens, and the one GitHub-side tooling requests by default. */
+export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 
 export async function mintFederatedToken(service: Service, claims: Record<string, unknown> = {}): Promise<string> {
   const repository = 'octo-org/octo-repo';
@@ -11,7 +13,7 @@ export async function mintFederatedToken(service: Service, claims: Record<string
     {
       jti: randomUUID(),
       iss: service.oidcIssuer,
-      aud: 'api://AzureADTokenExchange',
+      aud: FEDERATION_AUDIENCE,
       sub: `repo:${repository}:environment:staging`,
       ref: 'refs/heads/main',
       ref_type: 'branch',

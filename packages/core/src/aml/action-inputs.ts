@@ -42,7 +42,8 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     clientId: readString('client-id'),
     tenantId: readString('tenant-id'),
     subscriptionId: readString('subscription-id'),
-    azureCredentials: readSecret('azure-credentials'),
+    azureCredentials: readCredentialsJson(),
+    audience: readString('audience'),
     armEndpoint: readString('arm-endpoint'),
     authorityHost: readString('authority-host'),
   });
@@ -73,6 +74,15 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
       );
     },
   };
+}
+
+/** The service principal's JSON, as `creds` (azure/login's name for it) or `azure-credentials` (the workshop's). */
+function readCredentialsJson(): string | undefined {
+  const creds = readSecret('creds');
+  const azureCredentials = readSecret('azure-credentials');
+  if (creds && azureCredentials)
+    throw new InputError('creds', "and 'azure-credentials' are both set: they are the same secret; keep one.");
+  return creds ?? azureCredentials;
 }
 
 export function requireEndpointName(target: Target): string {

@@ -8,7 +8,7 @@ import {
 } from '@azure/identity';
 import { UserError } from '../errors.ts';
 import { maskSecret } from '../summary.ts';
-import { GITHUB_OIDC_AUDIENCE, planLogin, type LoginOptions, type LoginPlan } from './login.ts';
+import { planLogin, type LoginOptions, type LoginPlan } from './login.ts';
 
 /** The credential for a login plan (login.ts decides and checks; this module loads the Azure identity SDK). */
 
@@ -51,7 +51,7 @@ export function credentialFor(plan: LoginPlan): AzureLogin {
   if (plan.method === 'oidc') {
     const assertion = async () => {
       try {
-        const token = await plan.getIdToken(GITHUB_OIDC_AUDIENCE);
+        const token = await plan.getIdToken(plan.audience);
         maskSecret(token);
         return token;
       } catch (error) {

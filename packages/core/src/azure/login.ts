@@ -36,6 +36,8 @@ export interface LoginOptions {
   azureCredentials?: string | undefined;
   armEndpoint?: string | undefined;
   authorityHost?: string | undefined;
+  /** The `aud` of the GitHub ID token: what the federated credential expects (default {@link GITHUB_OIDC_AUDIENCE}). */
+  audience?: string | undefined;
   /** How to get the job's GitHub ID token (core.getIDToken on a runner). */
   getIdToken?: (audience: string) => Promise<string>;
 }
@@ -51,6 +53,8 @@ export interface LoginPlan {
   clientId: string | undefined;
   /** The client secret (`client-secret` method), masked. */
   clientSecret: string | undefined;
+  /** The audience the GitHub ID token is requested for (OpenID Connect only). */
+  audience: string;
   getIdToken: (audience: string) => Promise<string>;
 }
 
@@ -117,7 +121,8 @@ export function planLogin(options: LoginOptions): LoginPlan {
     );
   }
   const getIdToken = options.getIdToken ?? ((audience: string) => core.getIDToken(audience));
-  const common = { subscriptionId, armEndpoint, authorityHost, getIdToken };
+  const audience = options.audience ?? GITHUB_OIDC_AUDIENCE;
+  const common = { subscriptionId, armEndpoint, authorityHost, audience, getIdToken };
   if (options.clientId || options.tenantId) {
     if (!options.clientId || !options.tenantId) {
       const missing = options.clientId ? 'tenant-id' : 'client-id';
@@ -147,7 +152,7 @@ export function planLogin(options: LoginOptions): LoginPlan {
 
 export function describeLogin(login: LoginPlan): string {
   const how = {
-    oidc: `OpenID Connect (client ${login.clientId}, tenant ${login.tenantId})`,
+    oidc: `OpenID Connect (client ${login.clientId}, tenant ${login.tenantId}${login.audience === GITHUB_OIDC_AUDIENCE ? '' : `, audience ${login.audience}`})`,
     'client-secret': `the azure-credentials secret (client ${login.clientId})`,
     'azure-cli': 'the Azure CLI / environment credentials (azure/login)',
   }[login.method];
