@@ -22,6 +22,8 @@ export const GITHUB_OPERATIONS = [
   'git/create-tree',
   'git/create-commit',
   'git/update-ref',
+  'git/create-ref',
+  'git/list-matching-refs',
   // repository contents and history
   'repos/get',
   'repos/get-content',
@@ -40,6 +42,10 @@ export const GITHUB_OPERATIONS = [
   'repos/delete-deployment-branch-policy',
   'users/get-by-username',
   'teams/get-by-name',
+  // releases (scripts/release.ts): a draft, then published, as immutable releases require
+  'repos/list-releases',
+  'repos/create-release',
+  'repos/update-release',
 ] as const;
 
 export type GitHubOperationId = (typeof GITHUB_OPERATIONS)[number];

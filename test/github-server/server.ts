@@ -163,6 +163,13 @@ export class GitHubServer {
     this.handlers.set(operationId, { handler, permissions });
   }
 
+  /** The handler registered for an operation, so a feature can wrap it. */
+  handlerFor(operationId: string): HandlerSpec {
+    const spec = this.handlers.get(operationId);
+    if (!spec) throw new Error(`github-server: no handler for ${operationId}`);
+    return spec;
+  }
+
   /** Adds or replaces a GraphQL root field resolver (Query or Mutation field name). */
   resolve(field: string, resolver: RootResolver): void {
     this.resolvers.set(field, resolver);

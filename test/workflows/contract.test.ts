@@ -52,6 +52,7 @@ describe('the example workflows', () => {
       'cd-staging.yml',
       'ci.yml',
       'drift.yml',
+      'release.yml',
     ]);
   });
 

@@ -13,7 +13,7 @@
  * - `run-expressions`: no `${{ }}` inside `run:` scripts (values reach scripts through `env:`).
  * - `permissions`: `permissions:` at the top, `{}` or read-only; a job's write permissions only where the job does
  *   what needs them (id-token → an Azure sign-in with client-id, contents → the promotion's manifest commit or
- *   auto-merge, pull-requests → the promotion, packages → build-container, statuses → a commit status); and the
+ *   auto-merge, or the release command, pull-requests → the promotion, packages → build-container, statuses → a commit status); and the
  *   ones its steps need are there.
  * - `concurrency`: jobs that deploy, move traffic, push images or open the promotion have a concurrency group with
  *   `cancel-in-progress: false`; for deployments the group names the job's environment.
@@ -93,7 +93,8 @@ interface Job {
 
 const WRITE_JUSTIFICATIONS: Record<string, string> = {
   'id-token': 'an Azure sign-in with OpenID Connect (an ./actions/aml-endpoint-* step with client-id)',
-  contents: "open-promotion-pr's manifest commit (manifest-path) or auto-merge",
+  contents:
+    "open-promotion-pr's manifest commit (manifest-path) or auto-merge, or the release command (npm run release)",
   'pull-requests': 'an open-promotion-pr step',
   packages: 'a build-container step',
   statuses: 'a run step that posts a commit status (…/statuses/…)',
@@ -212,7 +213,9 @@ export class WorkflowChecker {
     const promotions = uses('open-promotion-pr');
     const needs: Record<string, boolean> = {
       'id-token': azureSignIn,
-      contents: promotions.some((s) => s.with?.['manifest-path'] || String(s.with?.['auto-merge']) === 'true'),
+      contents:
+        promotions.some((s) => s.with?.['manifest-path'] || String(s.with?.['auto-merge']) === 'true') ||
+        steps.some((s) => /\bnpm run release\b/.test(s.run ?? '')),
       'pull-requests': promotions.length > 0,
       packages: uses('build-container').length > 0,
       statuses: steps.some((s) => /\/statuses\//.test(s.run ?? '')),
