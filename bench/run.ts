@@ -249,7 +249,16 @@ async function pipeline() {
 async function emulatorProcess(): Promise<{ info: Record<string, string>; stop: () => void }> {
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'packages', 'aml-emulator', 'bin', 'aml-emulator.js'), '--port', '0', '--provisioning-ms', '10'],
+    // No endpoint rate limit: the load comparison measures the generators, not the service's 500 requests per second.
+    [
+      join(REPO_ROOT, 'packages', 'aml-emulator', 'bin', 'aml-emulator.js'),
+      '--port',
+      '0',
+      '--provisioning-ms',
+      '10',
+      '--endpoint-rps',
+      '0',
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -316,6 +325,8 @@ async function load() {
         properties: {
           endpointComputeType: 'Managed',
           instanceType: 'Standard_DS3_v2',
+          // Admits 2 × 8 × 1 = 16 requests in flight: the generators' 16 connections.
+          requestSettings: { maxConcurrentRequestsPerInstance: 8 },
           model: `/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/${ws}/models/fraud/versions/1`,
           environmentId: `/subscriptions/${subscriptionId}/resourceGroups/${rg}/providers/Microsoft.MachineLearningServices/workspaces/${ws}/environments/env/versions/1`,
         },

@@ -4,11 +4,12 @@ import { startEmulator } from './emulator.ts';
 import type { EmulatorOptions } from './types.ts';
 
 const USAGE = `Usage: aml-emulator [--port N] [--state FILE] [--provisioning-ms N] [--retry-after SECONDS] [--data-dir DIR]
-                    [--blob-storage [--datastore-auth key|identity]]
+                    [--blob-storage [--datastore-auth key|identity]] [--endpoint-rps N]
 
 Serves an emulated Azure ML control plane, Entra token endpoint and scoring plane on https://127.0.0.1:PORT/
 and prints one JSON line with everything a client needs (armEndpoint, authorityHost, credentials, caFile, ...).
---blob-storage also starts Azurite behind the workspaces' default datastore (blobServiceUrl in the line).`;
+--blob-storage also starts Azurite behind the workspaces' default datastore (blobServiceUrl in the line).
+--endpoint-rps sets the scoring requests an endpoint takes per second before it answers 429 (default 500, 0: no limit).`;
 
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -29,6 +30,7 @@ export function parseOptions(argv: string[]): EmulatorOptions | 'help' {
       'data-dir': { type: 'string' },
       'blob-storage': { type: 'boolean' },
       'datastore-auth': { type: 'string' },
+      'endpoint-rps': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -41,6 +43,8 @@ export function parseOptions(argv: string[]): EmulatorOptions | 'help' {
   if (port !== undefined) options.port = port;
   if (provisioningMs !== undefined) options.provisioningMs = provisioningMs;
   if (retryAfterSeconds !== undefined) options.retryAfterSeconds = retryAfterSeconds;
+  const endpointRps = integer(values['endpoint-rps'], '--endpoint-rps');
+  if (endpointRps !== undefined) options.endpointRequestsPerSecond = endpointRps;
   if (values.state !== undefined) options.stateFile = values.state;
   if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
   const datastoreAuth = values['datastore-auth'];

@@ -30,7 +30,7 @@ import { BlobStore } from './storage/blob-store.ts';
 import { containerName } from './storage/locations.ts';
 import { prepareTls } from './tls.ts';
 import type { TlsMaterial } from './tls.ts';
-import { DEFAULT_QUOTA } from './types.ts';
+import { DEFAULT_ENDPOINT_RPS, DEFAULT_QUOTA } from './types.ts';
 import type { EmulatedModel, Emulator, EmulatorOptions, EmulatorStorage, Faults, WorkspaceRef } from './types.ts';
 
 const DEFAULT_WORKSPACE: WorkspaceRef = { resourceGroup: 'mlops-rg', workspace: 'mlops-ws' };
@@ -185,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       location,
       pageSize: options.pageSize ?? 100,
       recordBodies: options.recordBodies ?? false,
+      endpointRequestsPerSecond: options.endpointRequestsPerSecond ?? DEFAULT_ENDPOINT_RPS,
       ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
       defaultWorkspace: primary,
       federationAudiences: options.federationAudiences ?? [FEDERATION_AUDIENCE],

@@ -18,11 +18,15 @@ interface Failure {
   message: string;
 }
 
-/** The scoring timeout of a deployment (`requestSettings.requestTimeout`, 5 s by default as in the service). */
-function requestTimeoutMs(deployment: DeploymentRecord): number {
-  return (
-    parseDurationMs((deployment.properties['requestSettings'] as JsonObject | undefined)?.['requestTimeout']) ?? 5000
-  );
+/** What scoring needs of `requestSettings` (defaults as in the specification: 5 s, 1 request, 500 ms). */
+function requestSettings(deployment: DeploymentRecord) {
+  const settings = (deployment.properties['requestSettings'] as JsonObject | undefined) ?? {};
+  const perInstance = settings['maxConcurrentRequestsPerInstance'];
+  return {
+    requestTimeoutMs: parseDurationMs(settings['requestTimeout']) ?? 5000,
+    maxConcurrentRequestsPerInstance: typeof perInstance === 'number' && perInstance >= 1 ? perInstance : 1,
+    maxQueueWaitMs: parseDurationMs(settings['maxQueueWait']) ?? 500,
+  };
 }
 
 function routingOf(properties: JsonObject): Routing {
@@ -82,7 +86,7 @@ function completeEndpoint(service: Service, workspace: WorkspaceState, operation
 /** Starts the new version of a deployment: download the model, run `init()`. */
 function startContainer(service: Service, deployment: DeploymentRecord, at: Date): Failure | undefined {
   const modelId = deployment.properties['model'];
-  const timeoutMs = requestTimeoutMs(deployment);
+  const timeoutMs = requestSettings(deployment).requestTimeoutMs;
   if (typeof modelId !== 'string' || modelId === '') {
     logDownload(deployment, at, undefined);
     logServerStart(deployment, at, undefined, timeoutMs);
@@ -154,7 +158,7 @@ function completeDeployment(service: Service, workspace: WorkspaceState, operati
     deployment.provisioningState = 'Succeeded';
     deployment.serving = {
       model: typeof deployment.properties['model'] === 'string' ? deployment.properties['model'] : null,
-      requestTimeoutMs: requestTimeoutMs(deployment),
+      ...requestSettings(deployment),
     };
   } else {
     // A failed update leaves the previous version running, as the service does.

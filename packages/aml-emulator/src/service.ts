@@ -1,6 +1,7 @@
 /** What every handler needs: the state, the options, the signing keys, the faults and the request log. */
 import type { SigningKey } from './auth/signing-key.ts';
 import type { FaultRegistry } from './faults.ts';
+import { AdmissionControl } from './scoring/admission.ts';
 import type { StorageRuntime } from './storage/locations.ts';
 import { saveState, workspaceKey } from './state.ts';
 import type { EmulatorState, WorkspaceState } from './state.ts';
@@ -14,6 +15,7 @@ export interface ResolvedOptions {
   location: string;
   pageSize: number;
   recordBodies: boolean;
+  endpointRequestsPerSecond: number;
   stateFile?: string;
   defaultWorkspace: WorkspaceRef;
   federationAudiences: string[];
@@ -26,6 +28,8 @@ export class Service {
   readonly oidcKey: SigningKey;
   readonly faults: FaultRegistry;
   readonly requestLog: RequestLogEntry[] = [];
+  /** Requests in flight and waiting per deployment, recent requests per endpoint: never persisted. */
+  readonly admission = new AdmissionControl();
   /** `https://127.0.0.1:PORT/`, known once the server listens. */
   baseUrl = '';
   /** The blob service, when `blobStorage` is on. */

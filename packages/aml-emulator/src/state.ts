@@ -48,6 +48,9 @@ export interface EndpointRecord extends TrackedFields {
 export interface ServingState {
   model: string | null;
   requestTimeoutMs: number;
+  /** `requestSettings` of the running version (absent in state files written before admission was emulated). */
+  maxConcurrentRequestsPerInstance?: number;
+  maxQueueWaitMs?: number;
 }
 
 export interface DeploymentRecord extends TrackedFields {

@@ -27,6 +27,11 @@ export interface EmulatorOptions {
   /** Keep request and response bodies in {@link Emulator.requests} (for conformance checks). */
   recordBodies?: boolean;
   /**
+   * Scoring requests an endpoint takes in any second before it answers 429 (default
+   * {@link DEFAULT_ENDPOINT_RPS}, the service's documented default limit; 0 turns the limit off, for benchmarks).
+   */
+  endpointRequestsPerSecond?: number;
+  /**
    * A real blob service behind each workspace's default datastore `workspaceblobstore`: Azurite, started as a child
    * process on loopback (HTTPS, a certificate from the emulator's CA) and stopped by `close()`. `true` gives an
    * account-key datastore (`listSecrets` returns the key); `{ datastoreAuth: 'identity' }` an identity-based one
@@ -42,6 +47,7 @@ export interface EmulatorOptions {
 }
 
 export const DEFAULT_QUOTA = 20;
+export const DEFAULT_ENDPOINT_RPS = 500;
 
 export interface EmulatorUrls {
   /** ARM endpoint, e.g. `https://127.0.0.1:PORT/`. */

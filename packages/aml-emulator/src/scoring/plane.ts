@@ -9,6 +9,7 @@ import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 import type { DeploymentRecord, EndpointRecord, WorkspaceState } from '../state.ts';
+import type { AdmissionSettings } from './admission.ts';
 import { logRequest, logScoringError } from './deployment-logs.ts';
 import { resolveModel } from './model-lookup.ts';
 import { InputError, predict } from './model.ts';
@@ -117,8 +118,34 @@ interface Answer {
   headers: Record<string, string>;
 }
 
-/** Runs the deployed model; `wait` is false for mirrored copies, whose latency nobody waits for. */
-async function runModel(service: Service, deployment: DeploymentRecord, body: unknown, wait: boolean): Promise<Answer> {
+/**
+ * How the deployment admits requests: its running version's request settings and its instances. A managed
+ * deployment's waiting request counts against its request timeout (`maxQueueWait` is deprecated there); a Kubernetes
+ * one's against `maxQueueWait`.
+ */
+function admissionSettings(deployment: DeploymentRecord): AdmissionSettings {
+  const serving = deployment.serving;
+  const capacity = deployment.sku?.['capacity'];
+  const kubernetes = deployment.properties['endpointComputeType'] === 'Kubernetes';
+  return {
+    perInstance: serving?.maxConcurrentRequestsPerInstance ?? 1,
+    instances: typeof capacity === 'number' ? capacity : 1,
+    maxWaitMs: kubernetes ? (serving?.maxQueueWaitMs ?? 500) : (serving?.requestTimeoutMs ?? 5000),
+    onExpiry: kubernetes ? 503 : 408,
+  };
+}
+
+/**
+ * Runs the deployed model; `wait` is false for mirrored copies, whose latency nobody waits for. `waitedMs` (spent
+ * waiting for a slot) counts against the request timeout.
+ */
+async function runModel(
+  service: Service,
+  deployment: DeploymentRecord,
+  body: unknown,
+  wait: boolean,
+  waitedMs = 0,
+): Promise<Answer> {
   const started = Date.now();
   const finish = (answer: Answer, note?: string): Answer => {
     logRequest(deployment, new Date(), answer.status, Date.now() - started, note);
@@ -140,12 +167,14 @@ async function runModel(service: Service, deployment: DeploymentRecord, body: un
   const resolved = resolveModel(service, modelId);
   if (resolved === undefined || !resolved.artifact.ok) return modelError(`model ${modelId} cannot be loaded`);
   const timeoutMs = deployment.serving?.requestTimeoutMs ?? 5000;
+  const budgetMs = timeoutMs - waitedMs;
   const latency = resolved.fault.latencyMs ?? 0;
-  if (wait && latency > 0) await sleep(Math.min(latency, timeoutMs));
-  if (latency > timeoutMs) {
+  if (wait && latency > 0) await sleep(Math.max(0, Math.min(latency, budgetMs)));
+  if (latency > budgetMs) {
+    const queued = waitedMs > 0 ? ` (${Math.round(waitedMs)} ms of it waiting for a free slot)` : '';
     return finish({
       status: 408,
-      body: { message: `Request timeout: the model took longer than ${timeoutMs} ms.` },
+      body: { message: `Request timeout: the request took longer than ${timeoutMs} ms${queued}.` },
       headers: {},
     });
   }
@@ -163,6 +192,13 @@ async function runModel(service: Service, deployment: DeploymentRecord, body: un
 async function score(service: Service, ctx: RequestContext): Promise<Reply> {
   const located = locate(service, ctx.params['endpoint'] ?? '');
   await authenticate(service, ctx, located);
+  const perSecond = service.options.endpointRequestsPerSecond;
+  if (!service.admission.withinRate(located.endpoint.name, perSecond)) {
+    throw scoringError(
+      429,
+      `Rate-limiting: endpoint '${located.endpoint.name}' takes ${perSecond} requests per second (the default limit of managed online endpoints; a quota increase raises it).`,
+    );
+  }
   const requested = ctx.headers[DEPLOYMENT_HEADER];
   const named = Array.isArray(requested) ? requested[0] : requested;
   const deployment = named === undefined || named === '' ? pickByTraffic(located) : pickByHeader(located, named);
@@ -179,7 +215,25 @@ async function score(service: Service, ctx: RequestContext): Promise<Reply> {
       deployment: mirror.name,
     });
   }
-  const answer = await runModel(service, deployment, ctx.body, true);
+  const settings = admissionSettings(deployment);
+  const admission = await service.admission.enter(
+    `${located.workspace.resourceGroup}/${located.workspace.name}/${located.endpoint.name}/${deployment.name}`,
+    settings,
+  );
+  if (!admission.admitted) {
+    return {
+      status: admission.status,
+      headers: { [DEPLOYMENT_HEADER]: deployment.name, 'x-request-id': randomUUID() },
+      body: { message: admission.message },
+      deployment: deployment.name,
+    };
+  }
+  let answer: Answer;
+  try {
+    answer = await runModel(service, deployment, ctx.body, true, admission.waitedMs);
+  } finally {
+    admission.release();
+  }
   return {
     status: answer.status,
     headers: { [DEPLOYMENT_HEADER]: deployment.name, 'x-request-id': randomUUID(), ...answer.headers },
