@@ -54,7 +54,6 @@ describe('blue/green on a managed online endpoint', () => {
       deployment: 'green',
       cases: 'deploy/cases',
       'load-requests': '40',
-      'load-concurrency': '4',
     });
     expectOk(test);
     expect(test.outputs).toMatchObject({
@@ -66,7 +65,10 @@ describe('blue/green on a managed online endpoint', () => {
     });
     expect(Number(test.outputs['p95-ms'])).toBeGreaterThan(0);
     const report = JSON.parse(readFileSync(test.outputs['report'] as string, 'utf8'));
-    expect(report.load.requests).toBe(40);
+    expect(report.load).toMatchObject({ requests: 40, throttled: 0 });
+    // No load-concurrency: the load runs at what green admits, 2 × 1 request per instance × 1 instance.
+    expect(report.admission).toMatchObject({ admitted: 2, concurrency: 2 });
+    expect(test.log).toContain('Load: 40 requests at concurrency 2 (the slot admits 2 in flight)');
     expect(report.cases[0].answeredBy).toBe('green');
   });
 

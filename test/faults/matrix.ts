@@ -294,6 +294,28 @@ export const CELLS: Cell[] = [
     exit: 'fail',
     message: /failed its health probe: p95 \d+(\.\d+)? ms above 40 ms/,
   },
+  // Scoring admission: Azure answers 429 beyond 2 × max_concurrent_requests_per_instance × instances in flight.
+  {
+    fault: 'scoring 429',
+    phase: 'test',
+    // Answers that take 200 ms overlap: four at once are two more than blue (1 request per instance, 1 instance) admits.
+    run: (w) => (
+      w.emulator.faults.model('fraud', '2', { latencyMs: 200 }),
+      test(w, { 'load-requests': '8', 'load-concurrency': '4' })
+    ),
+    exit: 'fail',
+    message:
+      /refused with HTTP 429 \(Too Many Requests\): the load ran 4 at once and deployment blue admits 2 requests in flight .*raise request_settings\.max_concurrent_requests_per_instance or instance_count/,
+  },
+  {
+    fault: 'scoring 429',
+    phase: 'swap',
+    // The slot is busy with others' requests (the probe alone stays within what it admits): the canary rolls back.
+    run: (w) => (w.emulator.faults.http({ kind: 'score', status: 429, times: Infinity }), swap(w, canary)),
+    exit: 'fail',
+    message:
+      /failed its health probe: error rate 1 above 0 .*5 of 5 requests were refused with HTTP 429 \(Too Many Requests\) although the load ran 1 at once/,
+  },
   // Someone else changes the endpoint.
   {
     fault: 'traffic changed by someone else',
@@ -383,6 +405,7 @@ export const NOT_APPLICABLE: NotApplicable[] = [
   { fault: 'wrong answers', phase: 'deploy', why: 'the deploy does not score; the test catches it' },
   { fault: 'wrong answers', phase: 'swap', why: 'the probe checks health, not answers; the test before it does' },
   { fault: 'slow answers', phase: 'deploy', why: 'the deploy does not score' },
+  { fault: 'scoring 429', phase: 'deploy', why: 'the deploy does not score' },
   { fault: 'canary health failure', phase: 'deploy', why: 'canaries are a swap strategy' },
   { fault: 'canary health failure', phase: 'test', why: 'canaries are a swap strategy' },
 ];

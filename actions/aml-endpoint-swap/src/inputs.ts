@@ -49,7 +49,6 @@ function readProbe(): HealthProbe | undefined {
   return {
     bodies: [singleCase(resolveWorkspacePath('probe-request-file', probeFile)).body],
     requests: readInteger('probe-requests', { min: 1, max: 10_000, default: 20 }),
-    concurrency: 2,
     maxErrorRate: readNumber('probe-max-error-rate', { min: 0, max: 1, default: 0 }),
     maxP95Ms: readNumber('probe-max-p95-ms', { min: 0 }),
     timeoutMs: 30_000,

@@ -35,7 +35,7 @@ export function readTestInputs(): TestInputs {
       },
       load: {
         requests: readInteger('load-requests', { min: 0, max: 100_000, default: 100 }),
-        concurrency: readInteger('load-concurrency', { min: 1, max: 256, default: 4 }),
+        concurrency: readInteger('load-concurrency', { min: 1, max: 256 }),
       },
       compareLive: readBoolean('compare-live', false),
       gates: {
@@ -48,6 +48,7 @@ export function readTestInputs(): TestInputs {
       },
       requestTimeoutMs: readDuration('request-timeout', { default: 30_000 }),
       log: (line: string) => core.info(line),
+      warn: (line: string) => core.warning(line),
       connect: () => azure.connect('aml-endpoint-test'),
     },
     reportPath,

@@ -2,6 +2,13 @@ import { UserError } from '../errors.ts';
 import { RELEASE_MANIFEST_SCHEMA, type ReleaseManifest } from '../release-manifest.ts';
 import type { RunContext } from '../run-context.ts';
 import { planCandidateSlot, liveDeployment } from '../slots.ts';
+import {
+  planLoadConcurrency,
+  probeConcurrency,
+  slotCapacity,
+  throttledReason,
+  type SlotCapacity,
+} from './admission.ts';
 import { checkAnswer, compareJson, type TestCase, type Tolerance } from './expectations.ts';
 import { runLoad, ScoringClient, type LoadStats } from './scoring.ts';
 import { TAG_PREFIX } from './deploy.ts';
@@ -31,11 +38,13 @@ export interface EndpointTestOptions {
   slots: readonly [string, string];
   cases: TestCase[];
   tolerance: Tolerance;
-  load: { requests: number; concurrency: number };
+  /** Without a concurrency, the load runs at what the slot admits. */
+  load: { requests: number; concurrency?: number | undefined };
   compareLive: boolean;
   gates: Gates;
   requestTimeoutMs: number;
   log: (line: string) => void;
+  warn: (line: string) => void;
 }
 
 export interface CaseResult {
@@ -75,6 +84,8 @@ export interface EndpointTestReport {
   casesTotal: number;
   cases: CaseResult[];
   load: LoadStats | undefined;
+  /** What the tested slot admits, and the concurrency the load ran at. */
+  admission: SlotCapacity & { concurrency: number };
   comparison: Comparison | undefined;
   gates: GateResult[];
   reasons: string[];
@@ -119,6 +130,8 @@ async function runCases(
   return results;
 }
 
+const ERROR_RATE_GATE = 'error rate';
+
 export function evaluateGates(
   gates: Gates,
   load: LoadStats | undefined,
@@ -130,7 +143,7 @@ export function evaluateGates(
     results.push({ gate, limit, value, passed: atMost ? value <= limit : value >= limit });
   };
   if (load) {
-    add('error rate', gates.maxErrorRate, load.errorRate);
+    add(ERROR_RATE_GATE, gates.maxErrorRate, load.errorRate);
     add('p50 ms', gates.maxP50Ms, load.p50Ms);
     add('p95 ms', gates.maxP95Ms, load.p95Ms);
     add('p99 ms', gates.maxP99Ms, load.p99Ms);
@@ -143,7 +156,7 @@ export function evaluateGates(
 }
 
 export async function testEndpoint(options: EndpointTestOptions): Promise<EndpointTestReport> {
-  const { log } = options;
+  const { log, warn } = options;
   if (options.cases.length === 0) throw new UserError("No test cases: give 'request-file' or 'cases'.");
   const workspace = await options.connect();
   const endpoint = await workspace.requireEndpoint(options.endpoint);
@@ -173,6 +186,9 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
   if (deployment.provisioningState !== 'Succeeded') {
     throw new UserError(`Deployment ${target} is ${deployment.provisioningState}, not Succeeded: nothing to test.`);
   }
+  const capacity = slotCapacity(deployment);
+  const { concurrency, warning } = planLoadConcurrency(options.load.concurrency, capacity);
+  if (warning) warn(warning);
   const credential = await workspace.scoringCredential(endpoint);
   log(
     `Testing deployment ${target} of endpoint ${endpoint.name} (live traffic ${JSON.stringify(endpoint.traffic)}; ${credential.kind} auth).`,
@@ -199,10 +215,12 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
   const bodies = options.cases.map((c) => c.body);
   let load: LoadStats | undefined;
   if (options.load.requests > 0) {
-    log(`Load: ${options.load.requests} requests at concurrency ${options.load.concurrency}…`);
-    load = await runLoad({ ...scoring, deployment: target }, bodies, options.load.requests, options.load.concurrency);
     log(
-      `Load: p50 ${load.p50Ms} ms, p95 ${load.p95Ms} ms, p99 ${load.p99Ms} ms, errors ${load.errors}/${load.requests}, ${load.throughputRps} req/s.`,
+      `Load: ${options.load.requests} requests at concurrency ${concurrency} (the slot admits ${capacity.admitted} in flight)…`,
+    );
+    load = await runLoad({ ...scoring, deployment: target }, bodies, options.load.requests, concurrency);
+    log(
+      `Load: p50 ${load.p50Ms} ms, p95 ${load.p95Ms} ms, p99 ${load.p99Ms} ms, errors ${load.errors}/${load.requests} (${load.throttled} of them 429), ${load.throughputRps} req/s.`,
     );
   }
 
@@ -225,8 +243,13 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
       const problems = compareJson(body, liveAnswers[i]?.body, options.tolerance);
       return problems.length > 0 ? [{ name: result.name, problems }] : [];
     });
+    // The live slot serves users meanwhile: the comparison takes no more than its instances run at once.
+    const liveDeploymentState = deployments.find((d) => d.name === live);
+    const liveConcurrency = liveDeploymentState
+      ? Math.min(concurrency, probeConcurrency(slotCapacity(liveDeploymentState)))
+      : concurrency;
     const liveLoad = load
-      ? await runLoad({ ...scoring, deployment: live }, bodies, options.load.requests, options.load.concurrency)
+      ? await runLoad({ ...scoring, deployment: live }, bodies, options.load.requests, liveConcurrency)
       : undefined;
     comparison = {
       live,
@@ -244,10 +267,16 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
   }
 
   const gates = evaluateGates(options.gates, load, comparison);
+  // 429s fail the test through the error-rate gate; the reason says which setting lets the slot take the load.
+  const throttled =
+    load && load.throttled > 0 ? throttledReason(load.throttled, load.requests, concurrency, capacity) : undefined;
+  const errorRateFailed = gates.some((g) => g.gate === ERROR_RATE_GATE && !g.passed);
+  if (throttled && !errorRateFailed) warn(throttled);
   const casesPassed = cases.filter((c) => c.passed).length;
   const reasons = [
     ...cases.filter((c) => !c.passed).map((c) => `case ${c.name}: ${c.problems.join('; ')}`),
     ...gates.filter((g) => !g.passed).map((g) => `${g.gate} is ${g.value}, limit ${g.limit}`),
+    ...(throttled && errorRateFailed ? [throttled] : []),
   ];
   const modelName = deployment.tags[`${TAG_PREFIX}model`];
   const modelVersion =
@@ -262,6 +291,7 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     casesTotal: cases.length,
     cases,
     load,
+    admission: { ...capacity, concurrency },
     comparison,
     gates,
     reasons,

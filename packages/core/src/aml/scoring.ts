@@ -99,7 +99,10 @@ export class ScoringClient {
 
 export interface LoadStats extends LatencyStats {
   requests: number;
+  /** Every answer that was not 2xx, 429s included. */
   errors: number;
+  /** The 429s among them: requests the service refused (beyond what the slot admits, or the endpoint's rate). */
+  throttled: number;
   errorRate: number;
   /** Status codes (0 for network errors) and how often each came. */
   statuses: Record<string, number>;
@@ -107,7 +110,12 @@ export interface LoadStats extends LatencyStats {
   throughputRps: number;
 }
 
-/** N requests at concurrency C, over the given bodies in turn; every latency goes into one HDR histogram. */
+export const TOO_MANY_REQUESTS = 429;
+
+/**
+ * N requests at concurrency C, over the given bodies in turn; every latency goes into one HDR histogram, except those
+ * of 429s, which measured the service's refusal and nothing of the model.
+ */
 export async function runLoad(
   target: ScoringTarget,
   bodies: readonly string[],
@@ -119,12 +127,14 @@ export async function runLoad(
   const statuses: Record<string, number> = {};
   let next = 0;
   let errors = 0;
+  let throttled = 0;
   const started = performance.now();
   const worker = async () => {
     while (next < requests) {
       const body = bodies[next++ % bodies.length] as string;
       const result = await client.score(body);
-      latency.record(result.latencyMs);
+      if (result.status === TOO_MANY_REQUESTS) throttled++;
+      else latency.record(result.latencyMs);
       statuses[result.status] = (statuses[result.status] ?? 0) + 1;
       if (result.status < 200 || result.status >= 300) errors++;
     }
@@ -139,6 +149,7 @@ export async function runLoad(
     ...latency.stats(),
     requests,
     errors,
+    throttled,
     errorRate: requests === 0 ? 0 : errors / requests,
     statuses,
     durationMs: Math.round(durationMs),

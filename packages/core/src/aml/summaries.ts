@@ -125,9 +125,12 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
     const l = report.load;
     summary
       .heading('Load', 3)
+      .paragraph(
+        `At concurrency ${report.admission.concurrency}; ${report.deployment} admits ${report.admission.admitted} requests in flight (2 × max_concurrent_requests_per_instance ${report.admission.perInstance} × instance_count ${report.admission.instances}).`,
+      )
       .table(
-        ['requests', 'errors', 'error rate', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
-        [[l.requests, l.errors, l.errorRate, l.p50Ms, l.p95Ms, l.p99Ms, l.maxMs, l.throughputRps]],
+        ['requests', 'errors', 'of them 429', 'error rate', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
+        [[l.requests, l.errors, l.throttled, l.errorRate, l.p50Ms, l.p95Ms, l.p99Ms, l.maxMs, l.throughputRps]],
       );
   }
   if (report.comparison) {
@@ -155,7 +158,9 @@ function stepsTable(steps: readonly StepRecord[]): [string[], unknown[][]] {
     steps.map((s, i) => [
       i + 1,
       formatTraffic(s.traffic),
-      s.probe ? `${s.probe.errors}/${s.probe.requests} errors, p95 ${s.probe.p95Ms} ms` : '—',
+      s.probe
+        ? `${s.probe.errors}/${s.probe.requests} errors (${s.probe.throttled} of them 429), p95 ${s.probe.p95Ms} ms`
+        : '—',
     ]),
   ];
 }

@@ -9,9 +9,10 @@ import {
   type Strategy,
   type Traffic,
 } from '../slots.ts';
+import { probeConcurrency, slotCapacity, throttledReason, type SlotCapacity } from './admission.ts';
 import { TAG_PREFIX } from './deploy.ts';
 import { runLoad, type LoadStats } from './scoring.ts';
-import type { AmlWorkspace, EndpointState, OperationSettings } from './workspace.ts';
+import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings } from './workspace.ts';
 
 /**
  * aml-endpoint-swap: move live traffic to the slot that was deployed and tested, in one update or in canary steps
@@ -21,7 +22,8 @@ import type { AmlWorkspace, EndpointState, OperationSettings } from './workspace
 export interface HealthProbe {
   bodies: string[];
   requests: number;
-  concurrency: number;
+  /** Without one, what the slot's instances run at once (the probe shares the slot with live traffic). */
+  concurrency?: number | undefined;
   maxErrorRate: number;
   maxP95Ms?: number | undefined;
   timeoutMs: number;
@@ -114,14 +116,16 @@ async function probeHealth(
   options: SwapOptions,
   endpoint: EndpointState,
   deployment: string,
+  capacity: SlotCapacity,
 ): Promise<{ stats: LoadStats; problems: string[] }> {
   const probe = options.probe as HealthProbe;
   const credential = await options.workspace.scoringCredential(endpoint);
+  const concurrency = probe.concurrency ?? probeConcurrency(capacity);
   const stats = await runLoad(
     { scoringUri: endpoint.scoringUri as string, credential: credential.value, deployment, timeoutMs: probe.timeoutMs },
     probe.bodies,
     probe.requests,
-    probe.concurrency,
+    concurrency,
   );
   const problems: string[] = [];
   if (stats.errorRate > probe.maxErrorRate) {
@@ -131,6 +135,8 @@ async function probeHealth(
   }
   if (probe.maxP95Ms !== undefined && stats.p95Ms > probe.maxP95Ms)
     problems.push(`p95 ${stats.p95Ms} ms above ${probe.maxP95Ms} ms`);
+  if (problems.length > 0 && stats.throttled > 0)
+    problems.push(throttledReason(stats.throttled, stats.requests, concurrency, capacity));
   return { stats, problems };
 }
 
@@ -206,6 +212,8 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     log(`Nothing to do on endpoint ${endpoint.name}: ${decision.reason}.`);
     return { ...noChange(endpoint), liveDeployment: slot };
   }
+  // The decision refuses a slot that does not exist, so the deployment was read.
+  const capacity = slotCapacity(deployment as DeploymentState);
   const before = endpoint.traffic;
   const restore: Restore = {
     traffic: before,
@@ -240,7 +248,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           log(`Waiting ${formatDuration(options.canaryWaitMs)} before the health probe…`);
           await sleep(options.canaryWaitMs);
         }
-        const health = await probeHealth(options, observed, slot);
+        const health = await probeHealth(options, observed, slot, capacity);
         probe = health.stats;
         log(
           `Health probe of ${slot}: ${health.stats.errors}/${health.stats.requests} errors, p95 ${health.stats.p95Ms} ms.`,

@@ -98,14 +98,17 @@ describe('deploy → test → swap in process', () => {
       slots: ['green', 'blue'],
       cases: cases('1'),
       tolerance: { absolute: 0, relative: 0 },
-      load: { requests: 30, concurrency: 3 },
+      load: { requests: 30 },
       compareLive: true,
       gates: { maxErrorRate: 0, maxP99Ms: 5000 },
       requestTimeoutMs: 5000,
       log,
+      warn: log,
     });
     expect(report).toMatchObject({ deployment: 'green', passed: true, casesPassed: 1, comparison: undefined });
-    expect(report.load).toMatchObject({ requests: 30, errors: 0, errorRate: 0 });
+    expect(report.load).toMatchObject({ requests: 30, errors: 0, throttled: 0, errorRate: 0 });
+    // Without a concurrency the load runs at what the slot admits: 2 × 1 request per instance × 1 instance.
+    expect(report.admission).toMatchObject({ perInstance: 1, instances: 1, admitted: 2, concurrency: 2 });
     expect(report.gates.map((g) => [g.gate, g.passed])).toEqual([
       ['error rate', true],
       ['p99 ms', true],
@@ -115,6 +118,39 @@ describe('deploy → test → swap in process', () => {
     const swap = await swapTrafficSafely(swapRequest({ deployment: 'green', expectedTraffic: {} }));
     expect(swap).toMatchObject({ liveDeployment: 'green', after: { green: 100 }, changed: true });
     expect(swapSummary(swap).markdown()).toContain('green is live');
+  });
+
+  it('a load beyond what the slot admits gets 429s, counted apart, and a failure that names the setting', async () => {
+    // Requests that take 200 ms overlap: at concurrency 4, two of every four are beyond the two green admits.
+    world.emulator.faults.model('fraud', '1', { latencyMs: 200 });
+    const warnings: string[] = [];
+    const report = await testEndpoint({
+      connect: async () => workspace,
+      endpoint: ENDPOINT,
+      deployment: 'green',
+      slots: ['green', 'blue'],
+      cases: cases('1'),
+      tolerance: { absolute: 0, relative: 0 },
+      load: { requests: 8, concurrency: 4 },
+      compareLive: false,
+      gates: { maxErrorRate: 0 },
+      requestTimeoutMs: 5000,
+      log,
+      warn: (line) => warnings.push(line),
+    }).finally(() => world.emulator.faults.clear());
+    expect(warnings[0]).toBe(
+      'load-concurrency 4 is more than deployment green admits 2 requests in flight (2 × request_settings.max_concurrent_requests_per_instance 1 × instance_count 1): Azure answers 429 to the excess. Lower load-concurrency to 2, or raise max_concurrent_requests_per_instance or instance_count.',
+    );
+    expect(report.passed).toBe(false);
+    expect(report.load?.throttled).toBeGreaterThan(0);
+    expect(report.load?.errors).toBe(report.load?.throttled);
+    expect(report.load?.statuses['429']).toBe(report.load?.throttled);
+    expect(report.reasons).toContainEqual(
+      expect.stringMatching(
+        /^\d+ of 8 requests were refused with HTTP 429 \(Too Many Requests\): the load ran 4 at once and deployment green admits 2 requests in flight .* raise request_settings\.max_concurrent_requests_per_instance or instance_count in the deployment file\.$/,
+      ),
+    );
+    expect(testSummary(report, '/tmp/report.json').markdown()).toContain('of them 429');
   });
 
   it('deploys v2 to blue, compares it with live green, and canaries it in', async () => {
@@ -133,6 +169,7 @@ describe('deploy → test → swap in process', () => {
       gates: { maxErrorRate: 0, minAgreement: 0 },
       requestTimeoutMs: 5000,
       log,
+      warn: log,
     });
     expect(report.passed).toBe(true);
     expect(report.comparison).toMatchObject({ live: 'green', agreement: 0 });

@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import type { OnlineDeployment } from '@azure/arm-machinelearning';
+import { planLoadConcurrency, probeConcurrency, slotCapacity, throttledReason } from '../../src/aml/admission.ts';
+
+function deployment(perInstance: number | undefined, capacity: number | undefined) {
+  const raw = {
+    properties: {
+      endpointComputeType: 'Managed',
+      ...(perInstance !== undefined && { requestSettings: { maxConcurrentRequestsPerInstance: perInstance } }),
+    },
+  } as OnlineDeployment;
+  return { name: 'blue', capacity, raw };
+}
+
+describe('slotCapacity', () => {
+  it("uses the service's defaults (1 request per instance, 1 instance): two requests in flight", () => {
+    expect(slotCapacity(deployment(undefined, undefined))).toEqual({
+      deployment: 'blue',
+      perInstance: 1,
+      instances: 1,
+      running: 1,
+      admitted: 2,
+    });
+  });
+
+  it('is 2 × max_concurrent_requests_per_instance × instance_count', () => {
+    expect(slotCapacity(deployment(4, 3))).toMatchObject({ running: 12, admitted: 24 });
+  });
+
+  it('admits nothing on a slot scaled to zero instances', () => {
+    expect(slotCapacity(deployment(2, 0))).toMatchObject({ running: 0, admitted: 0 });
+  });
+});
+
+describe('planLoadConcurrency', () => {
+  const capacity = slotCapacity(deployment(2, 2));
+
+  it('runs at what the slot admits when no concurrency is given', () => {
+    expect(planLoadConcurrency(undefined, capacity)).toEqual({ concurrency: 8, warning: undefined });
+  });
+
+  it('keeps a given concurrency the slot admits, without a warning', () => {
+    expect(planLoadConcurrency(8, capacity)).toEqual({ concurrency: 8, warning: undefined });
+    expect(planLoadConcurrency(3, capacity)).toEqual({ concurrency: 3, warning: undefined });
+  });
+
+  it('keeps a given concurrency above it and says what Azure will do and what to change', () => {
+    expect(planLoadConcurrency(9, capacity)).toEqual({
+      concurrency: 9,
+      warning:
+        'load-concurrency 9 is more than deployment blue admits 8 requests in flight (2 × request_settings.max_concurrent_requests_per_instance 2 × instance_count 2): Azure answers 429 to the excess. Lower load-concurrency to 8, or raise max_concurrent_requests_per_instance or instance_count.',
+    });
+  });
+
+  it('still sends one request at a time to a slot with no instances (its answers say why)', () => {
+    expect(planLoadConcurrency(undefined, slotCapacity(deployment(1, 0))).concurrency).toBe(1);
+  });
+});
+
+describe('probeConcurrency', () => {
+  it('takes what the instances run at once, leaving the waiting room to live traffic', () => {
+    expect(probeConcurrency(slotCapacity(deployment(undefined, undefined)))).toBe(1);
+    expect(probeConcurrency(slotCapacity(deployment(4, 3)))).toBe(12);
+    expect(probeConcurrency(slotCapacity(deployment(1, 0)))).toBe(1);
+  });
+});
+
+describe('throttledReason', () => {
+  const capacity = slotCapacity(deployment(undefined, undefined));
+
+  it('names the settings to raise when the load ran above what the slot admits', () => {
+    expect(throttledReason(3, 10, 4, capacity)).toBe(
+      '3 of 10 requests were refused with HTTP 429 (Too Many Requests): the load ran 4 at once and deployment blue admits 2 requests in flight (2 × request_settings.max_concurrent_requests_per_instance 1 × instance_count 1). Lower the concurrency to 2, or raise request_settings.max_concurrent_requests_per_instance or instance_count in the deployment file.',
+    );
+  });
+
+  it('points at shared traffic or the endpoint rate limit when the load stayed within it', () => {
+    expect(throttledReason(1, 10, 2, capacity)).toMatch(
+      /^1 of 10 requests were refused with HTTP 429 \(Too Many Requests\) although the load ran 2 at once .*requests-per-second limit \(500 by default/,
+    );
+  });
+});
