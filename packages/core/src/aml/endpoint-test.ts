@@ -63,6 +63,8 @@ export interface GateResult {
   limit: number;
   value: number;
   passed: boolean;
+  /** Why the gate could not be evaluated (then it fails). */
+  unmeasured?: string;
 }
 
 export interface Comparison {
@@ -144,9 +146,17 @@ export function evaluateGates(
   };
   if (load) {
     add(ERROR_RATE_GATE, gates.maxErrorRate, load.errorRate);
-    add('p50 ms', gates.maxP50Ms, load.p50Ms);
-    add('p95 ms', gates.maxP95Ms, load.p95Ms);
-    add('p99 ms', gates.maxP99Ms, load.p99Ms);
+    const latencyGates = [
+      ['p50 ms', gates.maxP50Ms, load.p50Ms],
+      ['p95 ms', gates.maxP95Ms, load.p95Ms],
+      ['p99 ms', gates.maxP99Ms, load.p99Ms],
+    ] as const;
+    for (const [gate, limit, value] of latencyGates) {
+      // Latencies are those of answered requests (a 429 measured nothing of the model): none, and nothing is known.
+      if (limit !== undefined && load.count === 0 && load.requests > 0) {
+        results.push({ gate, limit, value, passed: false, unmeasured: 'no load request was answered (only 429s)' });
+      } else add(gate, limit, value);
+    }
   }
   if (comparison) {
     add('agreement with live', gates.minAgreement, comparison.agreement, false);
@@ -275,7 +285,11 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
   const casesPassed = cases.filter((c) => c.passed).length;
   const reasons = [
     ...cases.filter((c) => !c.passed).map((c) => `case ${c.name}: ${c.problems.join('; ')}`),
-    ...gates.filter((g) => !g.passed).map((g) => `${g.gate} is ${g.value}, limit ${g.limit}`),
+    ...gates
+      .filter((g) => !g.passed)
+      .map((g) =>
+        g.unmeasured ? `${g.gate} cannot be measured: ${g.unmeasured}` : `${g.gate} is ${g.value}, limit ${g.limit}`,
+      ),
     ...(throttled && errorRateFailed ? [throttled] : []),
   ];
   const modelName = deployment.tags[`${TAG_PREFIX}model`];

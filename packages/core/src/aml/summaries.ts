@@ -144,7 +144,7 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
   if (report.gates.length > 0) {
     summary.heading('Gates', 3).table(
       ['gate', 'value', 'limit', 'result'],
-      report.gates.map((g) => [g.gate, g.value, g.limit, g.passed ? 'pass' : 'FAIL']),
+      report.gates.map((g) => [g.gate, g.unmeasured ? 'not measured' : g.value, g.limit, g.passed ? 'pass' : 'FAIL']),
     );
   }
   if (!report.passed) summary.heading('Why it failed', 3).paragraph(report.reasons.map((r) => `- ${r}`).join('\n'));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { OnlineDeployment } from '@azure/arm-machinelearning';
 import { planLoadConcurrency, probeConcurrency, slotCapacity, throttledReason } from '../../src/aml/admission.ts';
+import { evaluateGates } from '../../src/aml/endpoint-test.ts';
+import type { LoadStats } from '../../src/aml/scoring.ts';
 
 function deployment(perInstance: number | undefined, capacity: number | undefined) {
   const raw = {
@@ -78,5 +80,41 @@ describe('throttledReason', () => {
     expect(throttledReason(1, 10, 2, capacity)).toMatch(
       /^1 of 10 requests were refused with HTTP 429 \(Too Many Requests\) although the load ran 2 at once .*requests-per-second limit \(500 by default/,
     );
+  });
+});
+
+describe('latency gates of a load that was refused', () => {
+  const refused: LoadStats = {
+    count: 0,
+    p50Ms: 0,
+    p90Ms: 0,
+    p95Ms: 0,
+    p99Ms: 0,
+    maxMs: 0,
+    meanMs: 0,
+    requests: 10,
+    errors: 10,
+    throttled: 10,
+    errorRate: 1,
+    statuses: { '429': 10 },
+    durationMs: 5,
+    throughputRps: 2000,
+  };
+
+  it('fail, as not measured, instead of passing on the 0 ms of no answer', () => {
+    expect(evaluateGates({ maxErrorRate: 1, maxP95Ms: 100 }, refused, undefined)).toEqual([
+      { gate: 'error rate', limit: 1, value: 1, passed: true },
+      { gate: 'p95 ms', limit: 100, value: 0, passed: false, unmeasured: 'no load request was answered (only 429s)' },
+    ]);
+  });
+
+  it('are evaluated as usual once a request was answered', () => {
+    const answered = { ...refused, count: 1, p95Ms: 12, throttled: 9, errors: 9, errorRate: 0.9 };
+    expect(evaluateGates({ maxErrorRate: 1, maxP95Ms: 100 }, answered, undefined)[1]).toEqual({
+      gate: 'p95 ms',
+      limit: 100,
+      value: 12,
+      passed: true,
+    });
   });
 });
