@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 const wanted = process.argv.slice(2);
+const NEVER_RUN = ['apache-arrow', 'open'];
 const actions = readdirSync(join(root, 'actions')).filter(
   (name) =>
     existsSync(join(root, 'actions', name, 'src', 'index.ts')) && (wanted.length === 0 || wanted.includes(name)),
@@ -38,6 +39,11 @@ for (const action of actions) {
         // workspace package @mlops-actions/core is reached through node_modules: with the cache, a bundle can
         // carry core as it was when the cache was filled, and check-dist agrees with the stale result.
         '--no-cache',
+        // Code the actions never run, loaded by the SDKs only on paths we do not take: apache-arrow (and its
+        // flatbuffers) for blob listings in Arrow format (@azure/storage-blob), and `open` with its xdg-open script
+        // for the browser sign-in (@azure/identity). Both are dynamic imports, so leaving them out changes nothing
+        // until such a path is called, which then fails with "Cannot find package".
+        ...NEVER_RUN.flatMap((name) => ['--external', name]),
       ],
       { cwd: dir, stdio: 'inherit' },
     );

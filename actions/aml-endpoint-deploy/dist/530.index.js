@@ -30528,7 +30528,7 @@ const tracingClient = (0,core_tracing_dist_esm/* createTracingClient */.y)({
  */
 async function parseBlobListArrowResponse(response) {
     // Load apache-arrow lazily so it is only pulled in when the Arrow format is requested.
-    const { tableFromIPC } = await Promise.all(/* import() */[__webpack_require__.e(176), __webpack_require__.e(815)]).then(__webpack_require__.bind(__webpack_require__, 6815));
+    const { tableFromIPC } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 2008));
     // Node streams the body into apache-arrow so record batches are read incrementally;
     // the browser reads the whole Blob.
     const table = response.readableStreamBody

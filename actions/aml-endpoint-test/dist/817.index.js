@@ -23387,7 +23387,7 @@ function msalClient_createMsalClient(clientId, tenantId, createMsalClientOptions
     function createBaseInteractiveRequest(scopes, options) {
         return {
             openBrowser: async (url) => {
-                const open = await __webpack_require__.e(/* import() */ 987).then(__webpack_require__.bind(__webpack_require__, 40987));
+                const open = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 71622));
                 await open.default(url, { newInstance: true });
             },
             scopes,
