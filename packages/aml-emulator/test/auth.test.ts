@@ -213,7 +213,7 @@ describe('ARM bearer validation', () => {
       status: 400,
       body: { error: { code: 'MissingApiVersionParameter' } },
     });
-    expect(await h.arm('GET', path(), { apiVersion: '2020-01-01' })).toMatchObject({
+    expect(await h.arm('GET', path(), { apiVersion: '2099-01-01' })).toMatchObject({
       status: 400,
       body: { error: { code: 'NoRegisteredProviderFound' } },
     });

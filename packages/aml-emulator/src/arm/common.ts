@@ -1,5 +1,6 @@
 /** Helpers shared by the ARM handlers: api-version, workspace lookup, ids, bodies and paging. */
 import { armError, badArgument } from '../http/errors.ts';
+import { requireApiVersion } from './api-versions.ts';
 import type { RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 import type { JsonObject, WorkspaceState } from '../state.ts';
@@ -25,32 +26,9 @@ export function armRoutes(base: string, group: string) {
     handler,
   });
 }
-const OLDEST_API_VERSION = '2022-10-01';
-const MIRROR_API_VERSION = '2023-04-01';
-
-/** api-version comparison: ISO dates compare as strings, a `-preview` suffix sorts after its date. */
+/** The request's api-version, once ARM has checked the type serves it (see api-versions.ts). */
 export function checkApiVersion(ctx: RequestContext, resourceType: string): string {
-  const apiVersion = ctx.query.get('api-version');
-  if (apiVersion === null || apiVersion === '') {
-    throw armError(
-      400,
-      'MissingApiVersionParameter',
-      'The api-version query parameter (?api-version=) is required for all requests.',
-    );
-  }
-  if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion) || apiVersion < OLDEST_API_VERSION) {
-    throw armError(
-      400,
-      'NoRegisteredProviderFound',
-      `No registered resource provider found for API version '${apiVersion}' and type '${resourceType}'. The supported api-versions are '${OLDEST_API_VERSION}' and later.`,
-    );
-  }
-  return apiVersion;
-}
-
-/** `mirrorTraffic` exists from api-version 2023-04-01 on; older versions neither see nor send it. */
-export function supportsMirrorTraffic(apiVersion: string): boolean {
-  return apiVersion >= MIRROR_API_VERSION;
+  return requireApiVersion(ctx.query.get('api-version'), resourceType, ctx.apiVersionScope ?? { locations: [] });
 }
 
 export function resolveWorkspace(service: Service, ctx: RequestContext): WorkspaceState {

@@ -16,10 +16,10 @@ import {
   requireBody,
   resolveWorkspace,
   stringMap,
-  supportsMirrorTraffic,
   WORKSPACE_PATH,
   workspaceId,
 } from './common.ts';
+import { endpointCarries } from './api-versions.ts';
 import {
   busy,
   checkEndpointNameFree,
@@ -61,7 +61,7 @@ export function endpointResource(
   apiVersion: string,
 ): JsonObject {
   const id = endpointId(service, workspace, endpoint.name);
-  const { mirrorTraffic, ...properties } = endpoint.properties;
+  const { mirrorTraffic, publicNetworkAccess, ...properties } = endpoint.properties;
   const userProperties: Record<string, string> = {
     ...((properties['properties'] as Record<string, string> | undefined) ?? {}),
     'azureml.onlineendpointid': id.toLowerCase(),
@@ -85,7 +85,8 @@ export function endpointResource(
       ...properties,
       properties: userProperties,
       traffic: properties['traffic'] ?? {},
-      ...(supportsMirrorTraffic(apiVersion) ? { mirrorTraffic: mirrorTraffic ?? {} } : {}),
+      ...(endpointCarries('publicNetworkAccess', apiVersion) ? { publicNetworkAccess } : {}),
+      ...(endpointCarries('mirrorTraffic', apiVersion) ? { mirrorTraffic: mirrorTraffic ?? {} } : {}),
       scoringUri: service.scoringUri(endpoint.name),
       swaggerUri: service.swaggerUri(endpoint.name),
       provisioningState: endpoint.provisioningState,
@@ -104,7 +105,9 @@ function acceptedProperties(body: JsonObject, apiVersion: string): JsonObject {
   const accepted: JsonObject = {
     authMode,
     traffic: readWeights(properties['traffic'], 'traffic'),
-    publicNetworkAccess: properties['publicNetworkAccess'] ?? 'Enabled',
+    // A version without the property cannot send it: the endpoint gets the default, as after a create.
+    publicNetworkAccess:
+      (endpointCarries('publicNetworkAccess', apiVersion) ? properties['publicNetworkAccess'] : undefined) ?? 'Enabled',
   };
   for (const key of ['description', 'compute'] as const) {
     if (typeof properties[key] === 'string') accepted[key] = properties[key];
@@ -112,10 +115,16 @@ function acceptedProperties(body: JsonObject, apiVersion: string): JsonObject {
   if (properties['properties'] !== undefined && properties['properties'] !== null) {
     accepted['properties'] = stringMap(properties['properties'], 'properties.properties');
   }
-  // Clients on an api-version without mirrorTraffic overwrite it with nothing, as the service documents.
-  if (supportsMirrorTraffic(apiVersion))
+  // Clients on an api-version without mirrorTraffic overwrite it with nothing, as the service documents; a
+  // mirrorTraffic they send anyway is not part of their version's model and is dropped.
+  if (endpointCarries('mirrorTraffic', apiVersion))
     accepted['mirrorTraffic'] = readWeights(properties['mirrorTraffic'], 'mirrorTraffic');
   return accepted;
+}
+
+/** Kubernetes online endpoints name their compute; managed ones have none. */
+function isKubernetes(properties: JsonObject): boolean {
+  return typeof properties['compute'] === 'string';
 }
 
 function requireLocation(body: JsonObject): string {
@@ -152,6 +161,7 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     checkResourceName('endpoint', name);
     checkEndpointNameFree(service, workspace, name);
     checkTrafficOnCreate(name, traffic);
+    checkRouting(name, traffic, mirror, {}, isKubernetes(properties));
     const initialKeys = optionalObject(optionalObject(body, 'properties') ?? {}, 'keys');
     const endpoint: EndpointRecord = {
       name,
@@ -177,7 +187,7 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     };
   }
   if (isBusy(existing.provisioningState)) throw busy('online endpoint', name, existing.provisioningState);
-  checkRouting(name, traffic, mirror, workspace.deployments[name] ?? {});
+  checkRouting(name, traffic, mirror, workspace.deployments[name] ?? {}, isKubernetes(properties));
   const previous = snapshot(existing);
   Object.assign(existing, tracked, { properties, provisioningState: 'Updating' });
   existing.systemData = touch(existing.systemData, ctx.caller ?? 'unknown', ctx.now);

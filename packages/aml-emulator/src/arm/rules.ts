@@ -46,6 +46,7 @@ export function checkRouting(
   traffic: Record<string, number>,
   mirrorTraffic: Record<string, number>,
   deployments: Record<string, DeploymentRecord>,
+  kubernetes = false,
 ): void {
   const missing = unknownDeployments(traffic, deployments);
   if (missing.length > 0) {
@@ -58,6 +59,11 @@ export function checkRouting(
     throw badArgument(`Traffic values of endpoint '${endpoint}' must sum to 0 or 100, got ${total}.`);
   }
   const mirrored = Object.entries(mirrorTraffic).filter(([, weight]) => weight > 0);
+  if (kubernetes && mirrored.length > 0) {
+    throw badArgument(
+      `Mirror traffic is not supported for Kubernetes online endpoints; endpoint '${endpoint}' is one.`,
+    );
+  }
   const missingMirror = unknownDeployments(mirrorTraffic, deployments);
   if (missingMirror.length > 0) {
     throw badArgument(

@@ -1,5 +1,6 @@
 /** A small router: `{param}` segments, literal segments compared case-insensitively (as ARM does). */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ApiVersionScope } from '../arm/api-versions.ts';
 
 export interface RequestContext {
   method: string;
@@ -14,6 +15,8 @@ export interface RequestContext {
   /** `https://127.0.0.1:PORT/` */
   baseUrl: string;
   apiVersion?: string;
+  /** Where an ARM request is, for ARM's answer to an api-version the type does not serve. */
+  apiVersionScope?: ApiVersionScope;
   /** Object id of the authenticated caller (ARM routes). */
   caller?: string;
   now: Date;

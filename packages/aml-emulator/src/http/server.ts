@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticateArm } from '../arm/authorization.ts';
 import { advance } from '../lro.ts';
+import type { ApiVersionScope } from '../arm/api-versions.ts';
 import type { Service } from '../service.ts';
 import type { HttpFaultRule } from '../types.ts';
 import { armErrorBody, HttpError } from './errors.ts';
@@ -69,6 +70,21 @@ function notRouted(path: string, allowed: string[] | undefined): Reply {
   return { status: 404, body: armErrorBody('NotFound', `No route for '${path}'.`) };
 }
 
+/** The location ARM names when it refuses an api-version: the workspace's (or the operation's), and all it serves. */
+function apiVersionScope(service: Service, params: Record<string, string>): ApiVersionScope {
+  const workspaces = Object.values(service.state.workspaces);
+  const { resourceGroupName, workspaceName } = params;
+  const workspace =
+    resourceGroupName === undefined || workspaceName === undefined
+      ? undefined
+      : service.workspace({ resourceGroup: resourceGroupName, workspace: workspaceName });
+  const location = workspace?.location ?? params['location'];
+  return {
+    ...(location === undefined ? {} : { location }),
+    locations: [...new Set(workspaces.map((candidate) => candidate.location))],
+  };
+}
+
 function send(response: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { 'x-ms-request-id': randomUUID(), ...reply.headers };
   const payload = reply.body === undefined ? undefined : JSON.stringify(reply.body);
@@ -126,7 +142,10 @@ export function createRequestListener(service: Service, router: Router) {
         const apiVersion = url.searchParams.get('api-version');
         if (apiVersion !== null) ctx.apiVersion = apiVersion;
         if (advance(service, ctx.now)) service.save();
-        if (route.auth === 'arm') ctx.caller = await authenticateArm(service, ctx);
+        if (route.auth === 'arm') {
+          ctx.caller = await authenticateArm(service, ctx);
+          ctx.apiVersionScope = apiVersionScope(service, ctx.params);
+        }
         reply = await route.handler(ctx);
         // Scoring changes only routing counters: not worth a state write per request.
         if (method !== 'GET' && route.kind !== 'score') service.save();

@@ -4,11 +4,11 @@
  */
 import { resolve } from 'node:path';
 import type { RequestLogEntry } from '../../src/index.ts';
+import { endpointCarries } from '../../src/arm/api-versions.ts';
 import { COMMON_TYPES, MFE, SwaggerSchemas, WORKSPACES } from './swagger-schema.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 export const SPECS_ROOT = resolve(REPO_ROOT, '../shared/reference/azure-rest-api-specs');
-const MIRROR_API_VERSION = '2023-04-01';
 
 let loaded: SwaggerSchemas | undefined;
 const skipsReported = new Set<string>();
@@ -30,9 +30,14 @@ export function specSchemas(): SwaggerSchemas | undefined {
   return loaded;
 }
 
-/** `mirrorTraffic` exists from 2023-04-01 on: it is taken out before checking against 2022-10-01. */
+/** `mirrorTraffic` is not in 2022-10-01: versions that carry it have it taken out before the check. */
 function withoutMirrorTraffic(value: unknown, apiVersion: string | undefined): unknown {
-  if (apiVersion === undefined || apiVersion < MIRROR_API_VERSION || typeof value !== 'object' || value === null)
+  if (
+    apiVersion === undefined ||
+    !endpointCarries('mirrorTraffic', apiVersion) ||
+    typeof value !== 'object' ||
+    value === null
+  )
     return value;
   const copy = structuredClone(value) as { value?: unknown[]; properties?: Record<string, unknown> };
   const strip = (item: unknown): void => {
