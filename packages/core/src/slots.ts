@@ -208,6 +208,21 @@ export function decidePromotion(state: PromotionState): PromotionDecision {
 }
 
 /**
+ * The mirror split to send with a new live split: the one the endpoint has, except that a deployment given live
+ * traffic stops being mirrored (Azure refuses a deployment with both). `stopped` names those, to be said.
+ */
+export function mirrorAlongside(
+  traffic: Traffic,
+  mirror: Traffic,
+): { mirror: Record<string, number>; stopped: string[] } {
+  const stopped = Object.keys(mirror).filter((name) => share(mirror, name) > 0 && share(traffic, name) > 0);
+  return {
+    mirror: Object.fromEntries(Object.entries(mirror).filter(([name]) => !stopped.includes(name))),
+    stopped,
+  };
+}
+
+/**
  * `mode: rollback`: give all traffic back to the previous slot (named, or the other slot of the pair), keeping
  * every other deployment at 0.
  */

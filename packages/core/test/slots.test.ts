@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   liveDeployment,
+  mirrorAlongside,
   parseCanarySteps,
   planCandidateSlot,
   planPromotion,
@@ -192,6 +193,25 @@ describe('planRollback', () => {
     expect(planRollback({ green: 100 }, ['green', 'blue'], 'green')).toEqual({
       ok: false,
       reason: 'green already has 100 % of the traffic.',
+    });
+  });
+});
+
+describe('mirrorAlongside', () => {
+  it('keeps the mirror split as it is when no mirrored deployment gets live traffic', () => {
+    expect(mirrorAlongside({ green: 100, blue: 0 }, { shadow: 10 })).toEqual({ mirror: { shadow: 10 }, stopped: [] });
+    expect(mirrorAlongside({ green: 100 }, { blue: 0, shadow: 0 })).toEqual({
+      mirror: { blue: 0, shadow: 0 },
+      stopped: [],
+    });
+    expect(mirrorAlongside({ green: 100 }, {})).toEqual({ mirror: {}, stopped: [] });
+  });
+
+  it('stops mirroring a deployment that now gets live traffic, and names it', () => {
+    expect(mirrorAlongside({ green: 0, blue: 100 }, { blue: 20 })).toEqual({ mirror: {}, stopped: ['blue'] });
+    expect(mirrorAlongside({ green: 90, blue: 10 }, { blue: 20, shadow: 0 })).toEqual({
+      mirror: { shadow: 0 },
+      stopped: ['blue'],
     });
   });
 });

@@ -286,7 +286,8 @@ async function ensureEndpoint(
   const body = {
     ...desired,
     tags: { ...desired.tags, ...ownTags },
-    properties: { ...desired.properties, traffic: current.traffic },
+    // Traffic and the mirror split are the endpoint's live routing, not the file's: both are sent back as they are.
+    properties: { ...desired.properties, traffic: current.traffic, mirrorTraffic: current.mirror },
   };
   const endpoint = await workspace.putEndpoint(spec.name, body, `Updating endpoint ${spec.name}`, options.operation);
   return { endpoint, created: false, changes };

@@ -2,6 +2,7 @@ import { formatDuration } from '../duration.ts';
 import { errorMessage, UserError } from '../errors.ts';
 import {
   liveDeployment,
+  mirrorAlongside,
   planPromotion,
   planRollback,
   decidePromotion,
@@ -90,7 +91,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export const TRAFFIC_BEFORE_TAG = `${TAG_PREFIX}traffic-before`;
 
-/** Sets traffic and reads it back until the service reports exactly that split. */
+/**
+ * Sets traffic and reads it back until the service reports exactly that split. The mirror split is sent back as it
+ * is live, less any deployment that now gets live traffic (said in the log).
+ */
 async function applyTraffic(
   options: SwapOptions,
   /** The endpoint as just read: everything but the traffic is sent back as it is. */
@@ -99,13 +103,20 @@ async function applyTraffic(
   tags: Record<string, string | undefined> = {},
 ): Promise<EndpointState> {
   const { workspace } = options;
-  await workspace.setTraffic(current, traffic, options.operation, tags);
+  const { mirror, stopped } = mirrorAlongside(traffic, current.mirror);
+  for (const name of stopped) {
+    options.log(
+      `Deployment ${name} stops receiving its ${current.mirror[name]} % of mirrored traffic: it gets live traffic now, and a deployment cannot have both.`,
+    );
+  }
+  await workspace.setTraffic(current, traffic, options.operation, tags, mirror);
   for (let attempt = 1; ; attempt++) {
     const observed = await workspace.requireEndpoint(options.endpoint);
-    if (sameTraffic(observed.traffic, traffic)) return observed;
+    if (sameTraffic(observed.traffic, traffic) && sameTraffic(observed.mirror, mirror)) return observed;
     if (attempt >= options.readBack.attempts) {
       throw new Error(
-        `Endpoint ${options.endpoint} reports traffic ${JSON.stringify(observed.traffic)} after it was set to ${JSON.stringify(traffic)}.`,
+        `Endpoint ${options.endpoint} reports traffic ${JSON.stringify(observed.traffic)} (mirror ${JSON.stringify(observed.mirror)}) ` +
+          `after it was set to ${JSON.stringify(traffic)} (mirror ${JSON.stringify(mirror)}).`,
       );
     }
     await sleep(options.readBack.intervalMs);

@@ -1,4 +1,4 @@
-import type { AzureMachineLearningWorkspaces, OnlineDeployment, OnlineEndpoint } from '@azure/arm-machinelearning';
+import type { AzureMachineLearningWorkspaces, OnlineDeployment } from '@azure/arm-machinelearning';
 import type { TokenCredential } from '@azure/core-auth';
 import { UserError } from '../errors.ts';
 import {
@@ -9,6 +9,7 @@ import {
   type WorkspaceScope,
 } from '../azure/asset-ref.ts';
 import { followOperation, toServiceError } from '../azure/operation.ts';
+import { OnlineEndpointsClient, type EndpointRef, type OnlineEndpointResource } from '../azure/online-endpoints.ts';
 import { maskSecret } from '../summary.ts';
 import type { Traffic } from '../slots.ts';
 
@@ -24,9 +25,9 @@ export interface EndpointState {
   authMode: string;
   scoringUri: string | undefined;
   traffic: Record<string, number>;
-  /** Mirror traffic is not in the 2022-10-01 API; read when the service returns it. */
+  /** The shadow split: read and written at an api-version that carries it (see azure/online-endpoints.ts). */
   mirror: Record<string, number>;
-  raw: OnlineEndpoint;
+  raw: OnlineEndpointResource;
 }
 
 export interface DeploymentState {
@@ -56,8 +57,8 @@ function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
 }
 
-function endpointState(raw: OnlineEndpoint): EndpointState {
-  const properties = raw.properties as OnlineEndpoint['properties'] & { mirrorTraffic?: Record<string, number> };
+function endpointState(raw: OnlineEndpointResource): EndpointState {
+  const { properties } = raw;
   return {
     name: raw.name as string,
     provisioningState: properties.provisioningState,
@@ -86,6 +87,7 @@ export class AmlWorkspace {
   readonly scope: WorkspaceScope;
   /** The sign-in ARM calls use; also reaches the workspace's storage with Microsoft Entra ID. */
   readonly credential: TokenCredential | undefined;
+  private readonly endpoints: OnlineEndpointsClient;
 
   constructor(
     client: AzureMachineLearningWorkspaces,
@@ -95,6 +97,7 @@ export class AmlWorkspace {
     this.client = client;
     this.scope = { ...scope, subscriptionId: client.subscriptionId };
     this.credential = options.credential;
+    this.endpoints = new OnlineEndpointsClient(client);
   }
 
   private get rg(): string {
@@ -103,6 +106,10 @@ export class AmlWorkspace {
 
   private get ws(): string {
     return this.scope.workspace;
+  }
+
+  private endpointRef(endpoint: string): EndpointRef {
+    return { resourceGroup: this.rg, workspace: this.ws, endpoint };
   }
 
   private async call<T>(action: string, work: () => Promise<T>): Promise<T> {
@@ -133,7 +140,7 @@ export class AmlWorkspace {
   async getEndpoint(name: string): Promise<EndpointState | undefined> {
     return this.call(`Reading endpoint ${name}`, async () => {
       try {
-        return endpointState(await this.client.onlineEndpoints.get(this.rg, this.ws, name));
+        return endpointState(await this.endpoints.get(this.endpointRef(name)));
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
@@ -174,12 +181,12 @@ export class AmlWorkspace {
 
   async putEndpoint(
     name: string,
-    body: OnlineEndpoint,
+    body: OnlineEndpointResource,
     action: string,
     settings: OperationSettings,
   ): Promise<EndpointState> {
     const result = await followOperation(
-      (options) => this.client.onlineEndpoints.beginCreateOrUpdate(this.rg, this.ws, name, body, options),
+      (options) => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options),
       {
         action,
         ...settings,
@@ -190,8 +197,8 @@ export class AmlWorkspace {
   }
 
   /**
-   * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
-   * but the traffic map is sent back exactly as read.
+   * Sets traffic with one PUT of the endpoint as it is now (PATCH cannot change traffic). Everything but the traffic
+   * map (and the mirror split, when the plan changes it) is sent back exactly as read.
    */
   async setTraffic(
     endpoint: EndpointState,
@@ -199,12 +206,13 @@ export class AmlWorkspace {
     settings: OperationSettings,
     /** Tags to set with the traffic; `undefined` removes one. */
     tags: Record<string, string | undefined> = {},
+    mirror: Traffic = endpoint.mirror,
   ): Promise<EndpointState> {
     const { raw } = endpoint;
     const merged = Object.entries({ ...raw.tags, ...tags }).filter(
       (entry): entry is [string, string] => entry[1] !== undefined,
     );
-    const body: OnlineEndpoint = {
+    const body: OnlineEndpointResource = {
       location: raw.location,
       tags: Object.fromEntries(merged),
       identity: raw.identity && {
@@ -220,6 +228,7 @@ export class AmlWorkspace {
         publicNetworkAccess: raw.properties.publicNetworkAccess,
         compute: raw.properties.compute,
         traffic: { ...traffic },
+        mirrorTraffic: { ...mirror },
       },
     };
     return this.putEndpoint(
