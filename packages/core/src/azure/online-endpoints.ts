@@ -56,7 +56,7 @@ export interface OnlineEndpointProperties {
 }
 
 /** The part of the SDK's client this needs: its pipeline, and the subscription and host its operations use. */
-export type ArmClient = Pick<ServiceClient, 'sendOperationRequest'> & { subscriptionId: string };
+export type ArmClient = Pick<ServiceClient, 'sendOperationRequest'> & { subscriptionId: string; $host: string };
 
 const serializer = createSerializer({}, false);
 const text = (name: string, serializedName = name): OperationURLParameter => ({
