@@ -99,8 +99,17 @@ describe('a mirror split through deploy, swap and rollback', () => {
       'expected-traffic': '{"green":0,"blue":100}',
     });
     expect(swap.exitCode).not.toBe(0);
-    expect(swap.log).toContain('deployment green receives mirrored traffic');
+    expect(swap.errors.join('\n')).toContain('deployment green receives mirrored traffic');
     expect(await routing()).toEqual({ traffic: { green: 0, blue: 100 }, mirror: { green: 10 } });
+  });
+
+  it('is not taken as the idle slot by a deploy (the service now reports the mirror the deploy reads)', async () => {
+    const deploy = await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:3' });
+    expect(deploy.exitCode).not.toBe(0);
+    expect(deploy.errors.join('\n')).toContain('(green receives 10 % mirrored traffic; end the mirror phase first)');
+    expect(await routing()).toEqual({ traffic: { green: 0, blue: 100 }, mirror: { green: 10 } });
+    const green = await world.client.onlineDeployments.get(ref().resourceGroup, ref().workspace, ENDPOINT, 'green');
+    expect(green.tags).toMatchObject({ 'mlops-actions.model-version': '1' });
   });
 
   it('a rollback onto the mirrored deployment stops its mirror and says so', async () => {
