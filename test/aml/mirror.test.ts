@@ -89,6 +89,7 @@ describe('a mirror split through deploy, swap and rollback', () => {
     const swap = await world.run('aml-endpoint-swap', { deployment: 'blue', 'expected-traffic': '{"green":100}' });
     expectOk(swap);
     expect(swap.outputs).toMatchObject({ 'live-deployment': 'blue' });
+    expect(swap.summary).toContain('Mirrored traffic kept: shadow 10 %.');
     expect(await routing()).toEqual({ traffic: { green: 0, blue: 100 }, mirror: { shadow: 10 } });
   });
 
@@ -118,6 +119,7 @@ describe('a mirror split through deploy, swap and rollback', () => {
     expect(rollback.log).toContain(
       'Deployment green stops receiving its 10 % of mirrored traffic: it gets live traffic now, and a deployment cannot have both.',
     );
+    expect(rollback.summary).toContain('Mirrored traffic: green 10 % → no traffic');
     expect(await routing()).toEqual({ traffic: { green: 100, blue: 0 }, mirror: {} });
   });
 });

@@ -4,6 +4,7 @@ import { JobSummary, formatTraffic, trafficTable } from '../summary.ts';
 import type { AssetOutcome } from '../assets/local-assets.ts';
 import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
 import type { EndpointTestReport } from './endpoint-test.ts';
+import { sameTraffic } from '../slots.ts';
 import type { StepRecord, SwapFailedError, SwapResult } from './swap.ts';
 
 /** Job summaries of the Azure ML actions: what was done, traffic before → after, figures, and evidence on failure. */
@@ -165,10 +166,20 @@ function stepsTable(steps: readonly StepRecord[]): [string[], unknown[][]] {
   ];
 }
 
+/** The shadow split, when there is one: kept as it was, or what changed (a deployment that got live traffic). */
+function mirrorLine({ before, after }: SwapResult['mirror']): string {
+  const mirrored = (split: Record<string, number>) => Object.values(split).some((percent) => percent > 0);
+  if (!mirrored(before) && !mirrored(after)) return '';
+  return sameTraffic(before, after)
+    ? `Mirrored traffic kept: ${formatTraffic(before)}.`
+    : `Mirrored traffic: ${formatTraffic(before)} → ${formatTraffic(after)} (a deployment cannot have live and mirrored traffic).`;
+}
+
 export function swapSummary(result: SwapResult): JobSummary {
   return new JobSummary()
     .heading(`Traffic on ${result.endpoint}: ${result.liveDeployment ?? 'none'} is live`)
     .paragraph(trafficTable(result.before, result.after))
+    .paragraph(mirrorLine(result.mirror))
     .table(...stepsTable(result.steps))
     .paragraph(result.cleanup ? `Clean-up: ${result.cleanup}.` : '');
 }

@@ -63,6 +63,8 @@ export interface SwapResult {
   previousDeployment: string | undefined;
   before: Record<string, number>;
   after: Record<string, number>;
+  /** The mirror split before and after: kept, unless a deployment that got live traffic had one. */
+  mirror: { before: Record<string, number>; after: Record<string, number> };
   steps: StepRecord[];
   cleanup: string | undefined;
   changed: boolean;
@@ -192,6 +194,7 @@ function noChange(endpoint: EndpointState): SwapResult {
     previousDeployment: undefined,
     before: endpoint.traffic,
     after: endpoint.traffic,
+    mirror: { before: endpoint.mirror, after: endpoint.mirror },
     steps: [],
     cleanup: undefined,
     changed: false,
@@ -238,6 +241,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
 
   const steps: StepRecord[] = [];
   let expected: Traffic = before;
+  let mirrorAfter = endpoint.mirror;
   for (const [index, step] of plan.entries()) {
     try {
       // Between steps (after a wait and a probe) someone may have changed the endpoint: read it again.
@@ -252,6 +256,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       }
       const observed = await applyTraffic(options, now, step.traffic, { [TRAFFIC_BEFORE_TAG]: JSON.stringify(before) });
       expected = step.traffic;
+      mirrorAfter = observed.mirror;
       log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
       let probe: LoadStats | undefined;
       if (step.probe && options.probe) {
@@ -303,6 +308,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     previousDeployment: previous,
     before,
     after: { ...expected },
+    mirror: { before: endpoint.mirror, after: mirrorAfter },
     steps,
     cleanup,
     changed: true,
@@ -368,6 +374,7 @@ async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
     previousDeployment: liveDeployment(endpoint.traffic),
     before: endpoint.traffic,
     after: observed.traffic,
+    mirror: { before: endpoint.mirror, after: observed.mirror },
     steps: [{ traffic: target, probe: undefined, at: new Date().toISOString() }],
     cleanup: undefined,
     changed: true,
