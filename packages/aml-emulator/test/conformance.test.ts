@@ -157,6 +157,40 @@ describe('the swagger-to-JSON-Schema validator', () => {
   });
 });
 
+describe('exchanges at 2024-04-01 (the online-endpoint client of core)', () => {
+  const get = (responseBody: unknown) => ({
+    time: '',
+    method: 'GET',
+    path: '/x',
+    apiVersion: '2024-04-01',
+    status: 200,
+    kind: 'onlineEndpoints.get',
+    operationId: 'OnlineEndpoints_Get',
+    durationMs: 1,
+    responseBody,
+  });
+
+  it('are checked against the 2024-04-01 specification, mirrorTraffic included (2022-10-01 has none to check)', () => {
+    if (specSchemas() === undefined) return;
+    const endpoint = (mirrorTraffic: Record<string, unknown>) => ({
+      id: '/e',
+      name: 'e',
+      type: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints',
+      location: 'eastus',
+      identity: { type: 'None' },
+      properties: { authMode: 'Key', mirrorTraffic },
+    });
+    expect(conformanceProblems([get(endpoint({ blue: 10 }))])).toEqual([]);
+    expect(conformanceProblems([get(endpoint({ blue: 'ten' }))])).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          '(onlineEndpoints.get, api-version 2024-04-01) → 200: response body /properties/mirrorTraffic/blue must be integer',
+        ),
+      ]),
+    );
+  });
+});
+
 describe('where the specification and the SDK (@azure/arm-machinelearning 2.1.1) disagree', () => {
   const lastRequestBody = (kind: string) =>
     h.emulator

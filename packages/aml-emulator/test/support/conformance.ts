@@ -1,16 +1,18 @@
 /**
- * Checks recorded exchanges against the 2022-10-01 specification in ../shared/reference (relative to the repo root).
- * Without the folder the check is skipped with a printed reason, unless REQUIRE_REFERENCE=1.
+ * Checks recorded exchanges against the specification in ../shared/reference (relative to the repo root): those at
+ * 2024-04-01 (the online-endpoint client of core) against 2024-04-01, all others against 2022-10-01. Without the
+ * folder the check is skipped with a printed reason, unless REQUIRE_REFERENCE=1.
  */
 import { resolve } from 'node:path';
 import type { RequestLogEntry } from '../../src/index.ts';
 import { endpointCarries } from '../../src/arm/api-versions.ts';
-import { COMMON_TYPES, MFE, SwaggerSchemas, WORKSPACES } from './swagger-schema.ts';
+import { COMMON_TYPES, MFE, MFE_2024, SwaggerSchemas, WORKSPACES, WORKSPACES_2024 } from './swagger-schema.ts';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 export const SPECS_ROOT = resolve(REPO_ROOT, '../shared/reference/azure-rest-api-specs');
 
 let loaded: SwaggerSchemas | undefined;
+let loaded2024: SwaggerSchemas | undefined;
 const skipsReported = new Set<string>();
 
 /** The specification under `root`, or undefined (after saying why) when it is absent; REQUIRE_REFERENCE=1 makes that an error. */
@@ -30,10 +32,22 @@ export function specSchemas(): SwaggerSchemas | undefined {
   return loaded;
 }
 
+const SPEC_2024 = '2024-04-01';
+
+/** The specification an exchange is checked against, and the `mfe.json` of that version. */
+function specFor(apiVersion: string | undefined): { schemas: SwaggerSchemas; mfe: string } | undefined {
+  const schemas = specSchemas();
+  if (schemas === undefined) return undefined;
+  if (apiVersion !== SPEC_2024) return { schemas, mfe: MFE };
+  loaded2024 ??= new SwaggerSchemas(SPECS_ROOT, [MFE_2024, WORKSPACES_2024]);
+  return { schemas: loaded2024, mfe: MFE_2024 };
+}
+
 /** `mirrorTraffic` is not in 2022-10-01: versions that carry it have it taken out before the check. */
 function withoutMirrorTraffic(value: unknown, apiVersion: string | undefined): unknown {
   if (
     apiVersion === undefined ||
+    apiVersion === SPEC_2024 ||
     !endpointCarries('mirrorTraffic', apiVersion) ||
     typeof value !== 'object' ||
     value === null
@@ -49,7 +63,7 @@ function withoutMirrorTraffic(value: unknown, apiVersion: string | undefined): u
   return copy;
 }
 
-function responseSchema(schemas: SwaggerSchemas, entry: RequestLogEntry): string | null | 'unknown' {
+function responseSchema(schemas: SwaggerSchemas, mfe: string, entry: RequestLogEntry): string | null | 'unknown' {
   if (entry.kind === 'operationStatus') {
     return entry.status === 200
       ? schemas.definitionRef(COMMON_TYPES, 'OperationStatusResult', 'response')
@@ -59,9 +73,9 @@ function responseSchema(schemas: SwaggerSchemas, entry: RequestLogEntry): string
     if (entry.status === 202 || entry.status === 204) return null;
     if (entry.status >= 300) return schemas.definitionRef(COMMON_TYPES, 'ErrorResponse', 'response');
     const type = (entry.responseBody as { type?: string } | undefined)?.type ?? '';
-    if (type.endsWith('/deployments')) return schemas.definitionRef(MFE, 'OnlineDeploymentTrackedResource', 'response');
+    if (type.endsWith('/deployments')) return schemas.definitionRef(mfe, 'OnlineDeploymentTrackedResource', 'response');
     if (type.endsWith('/onlineEndpoints'))
-      return schemas.definitionRef(MFE, 'OnlineEndpointTrackedResource', 'response');
+      return schemas.definitionRef(mfe, 'OnlineEndpointTrackedResource', 'response');
     return null;
   }
   if (entry.operationId === undefined) return 'unknown';
@@ -74,13 +88,14 @@ function responseSchema(schemas: SwaggerSchemas, entry: RequestLogEntry): string
 
 /** Problems found in ARM exchanges; requests the emulator rejected with 400 may break the schema on purpose. */
 export function conformanceProblems(entries: RequestLogEntry[]): string[] {
-  const schemas = specSchemas();
-  if (schemas === undefined) return [];
+  if (specSchemas() === undefined) return [];
   const problems: string[] = [];
   for (const entry of entries) {
     const isArm =
       entry.operationId !== undefined || entry.kind === 'operationStatus' || entry.kind === 'operationResult';
-    if (!isArm || entry.status === 0) continue;
+    const spec = specFor(entry.apiVersion);
+    if (!isArm || entry.status === 0 || spec === undefined) continue;
+    const { schemas } = spec;
     const label = `${entry.method} ${entry.path} (${entry.kind}, api-version ${entry.apiVersion ?? '-'}) → ${entry.status}`;
     const operation = entry.operationId === undefined ? undefined : schemas.operation(entry.operationId);
     if (operation?.body !== undefined && entry.requestBody !== undefined && entry.status !== 400) {
@@ -88,7 +103,7 @@ export function conformanceProblems(entries: RequestLogEntry[]): string[] {
         problems.push(`${label}: request body ${error}`);
       }
     }
-    const schema = responseSchema(schemas, entry);
+    const schema = responseSchema(schemas, spec.mfe, entry);
     if (schema === 'unknown') {
       problems.push(`${label}: status ${entry.status} is not a response of this operation in the specification`);
     } else if (schema === null) {

@@ -36,6 +36,10 @@ export const MFE =
   'specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2022-10-01/mfe.json';
 export const WORKSPACES =
   'specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2022-10-01/machineLearningServices.json';
+export const MFE_2024 =
+  'specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-04-01/mfe.json';
+export const WORKSPACES_2024 =
+  'specification/machinelearningservices/resource-manager/Microsoft.MachineLearningServices/stable/2024-04-01/machineLearningServices.json';
 export const COMMON_TYPES = 'specification/common-types/resource-management/v3/types.json';
 
 interface SwaggerFile {
