@@ -463,7 +463,7 @@ async function resolveLocalAssets(workspace, prepared, options) {
     const result = { outcomes: [] };
     let access;
     // The storage SDK is loaded only when something has to be uploaded.
-    const datastore = async () => (access ??= await (await Promise.all(/* import() */[__webpack_require__.e(552), __webpack_require__.e(198), __webpack_require__.e(530), __webpack_require__.e(972)]).then(__webpack_require__.bind(__webpack_require__, 10972))).openDefaultDatastore(workspace, { retry: options.retry }));
+    const datastore = async () => (access ??= await (await Promise.all(/* import() */[__webpack_require__.e(552), __webpack_require__.e(198), __webpack_require__.e(508), __webpack_require__.e(338), __webpack_require__.e(972)]).then(__webpack_require__.bind(__webpack_require__, 10972))).openDefaultDatastore(workspace, { retry: options.retry }));
     const id = (kind, name, version) => (0,asset_ref/* assetVersionId */.cn)(workspace.scope, kind, name, version);
     const outcome = (kind, name, version, action, snap, uploaded, source) => {
         const item = {

@@ -1,18 +1,118 @@
-export const id = 587;
-export const ids = [587];
+export const id = 166;
+export const ids = [166];
 export const modules = {
 
-/***/ 2587:
+/***/ 96166:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
+// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   AmlWorkspace: () => (/* binding */ AmlWorkspace)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(85736);
-/* harmony import */ var _azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(1791);
-/* harmony import */ var _azure_operation_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(26734);
-/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(94195);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  AmlWorkspace: () => (/* binding */ AmlWorkspace)
+});
+
+// EXTERNAL MODULE: ../../packages/core/src/errors.ts
+var errors = __webpack_require__(85736);
+// EXTERNAL MODULE: ../../packages/core/src/azure/asset-ref.ts
+var asset_ref = __webpack_require__(1791);
+// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts
+var operation = __webpack_require__(26734);
+// EXTERNAL MODULE: ../../node_modules/@azure/core-client/dist/esm/index.js + 16 modules
+var esm = __webpack_require__(19198);
+// EXTERNAL MODULE: ../../node_modules/@azure/core-lro/dist/esm/index.js + 10 modules
+var dist_esm = __webpack_require__(52508);
+;// CONCATENATED MODULE: ../../packages/core/src/azure/online-endpoints.ts
+
+
+/**
+ * Online endpoints read and written at api-version 2024-04-01, the newest stable version in the reference specs and
+ * one that carries `mirrorTraffic` (2022-10-01, all that @azure/arm-machinelearning 2.1.1 speaks, does not: a PUT
+ * there silently clears a mirror split). The requests go through the SDK client's own pipeline — its credential,
+ * retries, user agent and timeouts — and long operations are followed by core-lro, as the SDK follows its own.
+ */
+const ENDPOINT_API_VERSION = '2024-04-01';
+const serializer = (0,esm/* createSerializer */.rl)({}, false);
+const online_endpoints_text = (name, serializedName = name) => ({
+    parameterPath: name,
+    mapper: { serializedName, required: true, type: { name: 'String' } },
+});
+const constant = (name, serializedName, value) => ({
+    parameterPath: name,
+    mapper: { serializedName, defaultValue: value, isConstant: true, type: { name: 'String' } },
+});
+const body = {
+    parameterPath: 'body',
+    mapper: { serializedName: 'body', required: true, type: { name: 'Object' } },
+};
+const endpointSpec = (httpMethod) => ({
+    path: '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}/onlineEndpoints/{endpointName}',
+    httpMethod,
+    // No body mapper: the JSON is taken as the service sent it, so no property of this version is dropped.
+    responses: httpMethod === 'GET' ? { 200: {}, default: {} } : { 200: {}, 201: {}, 202: {}, default: {} },
+    queryParameters: [constant('apiVersion', 'api-version', ENDPOINT_API_VERSION)],
+    urlParameters: [
+        { ...online_endpoints_text('$host'), skipEncoding: true },
+        online_endpoints_text('subscriptionId'),
+        online_endpoints_text('resourceGroupName'),
+        online_endpoints_text('workspaceName'),
+        online_endpoints_text('endpointName'),
+    ],
+    headerParameters: [
+        constant('accept', 'Accept', 'application/json'),
+        ...(httpMethod === 'PUT' ? [constant('contentType', 'Content-Type', 'application/json')] : []),
+    ],
+    ...(httpMethod === 'PUT' ? { requestBody: body, mediaType: 'json' } : {}),
+    serializer,
+});
+const GET = endpointSpec('GET');
+const PUT = endpointSpec('PUT');
+class OnlineEndpointsClient {
+    client;
+    constructor(client) {
+        this.client = client;
+    }
+    async get(ref) {
+        return (await this.send(ref, GET)).flatResponse;
+    }
+    /** PUT, followed as the SDK follows its own (Azure-AsyncOperation, Retry-After, final GET of the endpoint). */
+    async beginCreateOrUpdate(ref, resource, options = {}) {
+        const poller = await (0,dist_esm/* createHttpPoller */.Vj)({
+            requestPath: PUT.path,
+            requestMethod: PUT.httpMethod,
+            sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal),
+            sendPollRequest: (path, pollOptions) => this.send(ref, { ...GET, path }, {}, pollOptions?.abortSignal ?? options.abortSignal),
+        }, { ...(options.updateIntervalInMs === undefined ? {} : { intervalInMs: options.updateIntervalInMs }) });
+        return poller;
+    }
+    async send(ref, spec, extra = {}, abortSignal) {
+        let raw;
+        await this.client.sendOperationRequest({
+            resourceGroupName: ref.resourceGroup,
+            workspaceName: ref.workspace,
+            endpointName: ref.endpoint,
+            ...extra,
+            options: {
+                ...(abortSignal === undefined ? {} : { abortSignal }),
+                onResponse: (response) => {
+                    raw = response;
+                },
+            },
+        }, spec);
+        const response = raw;
+        // The parsed JSON itself: without a body mapper the client's flattened result would wrap it in `body`.
+        return {
+            flatResponse: response.parsedBody,
+            rawResponse: { statusCode: response.status, headers: response.headers.toJSON(), body: response.parsedBody },
+        };
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/core/src/summary.ts
+var summary = __webpack_require__(94195);
+;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
+
 
 
 
@@ -21,7 +121,7 @@ function isNotFound(error) {
     return error?.statusCode === 404;
 }
 function endpointState(raw) {
-    const properties = raw.properties;
+    const { properties } = raw;
     return {
         name: raw.name,
         provisioningState: properties.provisioningState,
@@ -48,10 +148,12 @@ class AmlWorkspace {
     scope;
     /** The sign-in ARM calls use; also reaches the workspace's storage with Microsoft Entra ID. */
     credential;
+    endpoints;
     constructor(client, scope, options = {}) {
         this.client = client;
         this.scope = { ...scope, subscriptionId: client.subscriptionId };
         this.credential = options.credential;
+        this.endpoints = new OnlineEndpointsClient(client);
     }
     get rg() {
         return this.scope.resourceGroup;
@@ -59,12 +161,15 @@ class AmlWorkspace {
     get ws() {
         return this.scope.workspace;
     }
+    endpointRef(endpoint) {
+        return { resourceGroup: this.rg, workspace: this.ws, endpoint };
+    }
     async call(action, work) {
         try {
             return await work();
         }
         catch (error) {
-            throw (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .toServiceError */ .N1)(error, action);
+            throw (0,operation/* toServiceError */.N1)(error, action);
         }
     }
     async location() {
@@ -74,7 +179,7 @@ class AmlWorkspace {
             }
             catch (error) {
                 if (isNotFound(error)) {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Workspace ${this.ws} was not found in resource group ${this.rg} of subscription ${this.scope.subscriptionId}: ` +
+                    throw new errors/* UserError */.yo(`Workspace ${this.ws} was not found in resource group ${this.rg} of subscription ${this.scope.subscriptionId}: ` +
                         "check 'resource-group' and 'workspace' (or 'group' and 'workspace' in the env file), and that the identity has access.");
                 }
                 throw error;
@@ -85,7 +190,7 @@ class AmlWorkspace {
     async getEndpoint(name) {
         return this.call(`Reading endpoint ${name}`, async () => {
             try {
-                return endpointState(await this.client.onlineEndpoints.get(this.rg, this.ws, name));
+                return endpointState(await this.endpoints.get(this.endpointRef(name)));
             }
             catch (error) {
                 if (isNotFound(error))
@@ -97,7 +202,7 @@ class AmlWorkspace {
     async requireEndpoint(name) {
         const endpoint = await this.getEndpoint(name);
         if (!endpoint) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Endpoint ${name} does not exist in workspace ${this.ws}: run aml-endpoint-deploy first, or check 'endpoint'.`);
+            throw new errors/* UserError */.yo(`Endpoint ${name} does not exist in workspace ${this.ws}: run aml-endpoint-deploy first, or check 'endpoint'.`);
         }
         return endpoint;
     }
@@ -123,7 +228,7 @@ class AmlWorkspace {
         });
     }
     async putEndpoint(name, body, action, settings) {
-        const result = await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineEndpoints.beginCreateOrUpdate(this.rg, this.ws, name, body, options), {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), {
             action,
             ...settings,
             readState: async () => (await this.getEndpoint(name))?.provisioningState,
@@ -131,12 +236,12 @@ class AmlWorkspace {
         return endpointState(result);
     }
     /**
-     * Sets traffic with one PUT of the endpoint as it is now (the 2022-10-01 PATCH cannot change traffic). Everything
-     * but the traffic map is sent back exactly as read.
+     * Sets traffic with one PUT of the endpoint as it is now (PATCH cannot change traffic). Everything but the traffic
+     * map (and the mirror split, when the plan changes it) is sent back exactly as read.
      */
     async setTraffic(endpoint, traffic, settings, 
     /** Tags to set with the traffic; `undefined` removes one. */
-    tags = {}) {
+    tags = {}, mirror = endpoint.mirror) {
         const { raw } = endpoint;
         const merged = Object.entries({ ...raw.tags, ...tags }).filter((entry) => entry[1] !== undefined);
         const body = {
@@ -155,12 +260,13 @@ class AmlWorkspace {
                 publicNetworkAccess: raw.properties.publicNetworkAccess,
                 compute: raw.properties.compute,
                 traffic: { ...traffic },
+                mirrorTraffic: { ...mirror },
             },
         };
         return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings);
     }
     async putDeployment(endpoint, name, body, action, settings) {
-        const result = await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
             action,
             ...settings,
             readState: async () => (await this.getDeployment(endpoint, name))?.provisioningState,
@@ -168,10 +274,10 @@ class AmlWorkspace {
         return deploymentState(result);
     }
     async scaleDeployment(endpoint, name, capacity, settings) {
-        await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
+        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
     }
     async deleteDeployment(endpoint, name, settings) {
-        await (0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .followOperation */ .Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
+        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
             action: `Deleting deployment ${name} of endpoint ${endpoint}`,
             ...settings,
         });
@@ -186,22 +292,22 @@ class AmlWorkspace {
             return result.content ?? '';
         }
         catch (error) {
-            return `(could not read the ${container} log: ${(0,_azure_operation_js__WEBPACK_IMPORTED_MODULE_0__/* .toServiceError */ .N1)(error, 'getLogs').message})`;
+            return `(could not read the ${container} log: ${(0,operation/* toServiceError */.N1)(error, 'getLogs').message})`;
         }
     }
     /** The credential for scoring requests, masked at once. */
     async scoringCredential(endpoint) {
         if (endpoint.authMode === 'AMLToken') {
             const token = await this.call(`Getting a scoring token for endpoint ${endpoint.name}`, () => this.client.onlineEndpoints.getToken(this.rg, this.ws, endpoint.name));
-            (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(token.accessToken);
+            (0,summary/* maskSecret */.$l)(token.accessToken);
             return { kind: 'aml_token', value: token.accessToken };
         }
         if (endpoint.authMode !== 'Key') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Endpoint ${endpoint.name} uses ${endpoint.authMode} auth, which the test action does not support yet: use key or aml_token.`);
+            throw new errors/* UserError */.yo(`Endpoint ${endpoint.name} uses ${endpoint.authMode} auth, which the test action does not support yet: use key or aml_token.`);
         }
         const keys = await this.call(`Reading the keys of endpoint ${endpoint.name}`, () => this.client.onlineEndpoints.listKeys(this.rg, this.ws, endpoint.name));
-        (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(keys.primaryKey);
-        (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .maskSecret */ .$l)(keys.secondaryKey);
+        (0,summary/* maskSecret */.$l)(keys.primaryKey);
+        (0,summary/* maskSecret */.$l)(keys.secondaryKey);
         return { kind: 'key', value: keys.primaryKey };
     }
     /** An asset reference → the exact version it names (`@latest` → the newest version). */
@@ -211,7 +317,7 @@ class AmlWorkspace {
             case 'arm-id':
                 return { id: ref.id, name: ref.name, version: ref.version };
             case 'registry':
-                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .registryAssetId */ .hf)(ref.registry, kind, ref.name, ref.version), name: ref.name, version: ref.version };
+                return { id: (0,asset_ref/* registryAssetId */.hf)(ref.registry, kind, ref.name, ref.version), name: ref.name, version: ref.version };
             case 'registry-label':
                 if (kind === 'environments') {
                     // The service resolves registry environment labels itself (curated environments are used this way).
@@ -221,17 +327,17 @@ class AmlWorkspace {
                         version: ref.label,
                     };
                 }
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${ref.name}@${ref.label} in registry ${ref.registry}: registry labels cannot be resolved through the workspace API; ` +
+                throw new errors/* UserError */.yo(`${noun} ${ref.name}@${ref.label} in registry ${ref.registry}: registry labels cannot be resolved through the workspace API; ` +
                     `name the exact version (azureml://registries/${ref.registry}/${kind}/${ref.name}/versions/<version>).`);
             case 'workspace':
                 await this.requireVersion(kind, ref.name, ref.version);
-                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .assetVersionId */ .cn)(this.scope, kind, ref.name, ref.version), name: ref.name, version: ref.version };
+                return { id: (0,asset_ref/* assetVersionId */.cn)(this.scope, kind, ref.name, ref.version), name: ref.name, version: ref.version };
             case 'workspace-label': {
                 if (ref.label !== 'latest') {
-                    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} label '@${ref.label}' is not supported: use '@latest' or an exact version.`);
+                    throw new errors/* UserError */.yo(`${noun} label '@${ref.label}' is not supported: use '@latest' or an exact version.`);
                 }
                 const version = await this.latestVersion(kind, ref.name);
-                return { id: (0,_azure_asset_ref_js__WEBPACK_IMPORTED_MODULE_3__/* .assetVersionId */ .cn)(this.scope, kind, ref.name, version), name: ref.name, version };
+                return { id: (0,asset_ref/* assetVersionId */.cn)(this.scope, kind, ref.name, version), name: ref.name, version };
             }
         }
     }
@@ -252,7 +358,7 @@ class AmlWorkspace {
                 if (!isNotFound(error))
                     throw error;
                 const known = await this.recentVersions(kind, name);
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${name} version ${version} does not exist in workspace ${this.ws}` +
+                throw new errors/* UserError */.yo(`${noun} ${name} version ${version} does not exist in workspace ${this.ws}` +
                     (known.length > 0
                         ? ` (recent versions: ${known.join(', ')})`
                         : ` (no versions of ${name} are registered)`) +
@@ -281,7 +387,7 @@ class AmlWorkspace {
         const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
         const [latest] = await this.call(`Finding the latest version of ${noun} ${name}`, () => this.recentVersions(kind, name, 10));
         if (!latest)
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
+            throw new errors/* UserError */.yo(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
         return latest;
     }
 }
