@@ -115,6 +115,8 @@ export interface PullRequest {
   base: string;
   /** The head sha when the pull request was closed; while open the head branch's tip is used. */
   closedHeadSha?: string;
+  /** Set when the pull request was merged (see `mergePullRequest` in promotion-records.ts). */
+  merged?: { sha: string; at: string; by: Account };
   user: Account;
   labels: string[];
   assignees: string[];

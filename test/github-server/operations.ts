@@ -46,6 +46,16 @@ export const GITHUB_OPERATIONS = [
   'repos/list-releases',
   'repos/create-release',
   'repos/update-release',
+  // which gates the repository's plan provides (repo-settings): the organisation's or the user's plan
+  'orgs/get',
+  'users/get-authenticated',
+  // verifying a promotion before production deploys (open-promotion-pr mode: verify): the merged pull request of
+  // a commit, its reviews, the staging run, and the checks and statuses on the merged head
+  'repos/list-pull-requests-associated-with-commit',
+  'pulls/list-reviews',
+  'actions/get-workflow-run',
+  'checks/list-for-ref',
+  'repos/list-commit-statuses-for-ref',
 ] as const;
 
 export type GitHubOperationId = (typeof GITHUB_OPERATIONS)[number];

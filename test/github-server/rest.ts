@@ -3,6 +3,7 @@
  * requires for it. They behave as GitHub does where tools depend on it: 404 for what does not exist, 422 with
  * GitHub's messages for refused changes, fast-forward checks on ref updates, labels created on first use.
  */
+import { diffEntries } from './diff.ts';
 import type { Access, Account, GitHubState, PullRequest, Repository, TokenGrant, TreeEntry } from './model.ts';
 import { gitUserNow } from './model.ts';
 import type { Operation } from './openapi.ts';
@@ -457,6 +458,7 @@ export const DEFAULT_HANDLERS: Record<string, HandlerSpec> = {
           behind_by: behind.length,
           total_commits: ahead.length,
           commits: ordered.slice((page - 1) * perPage, page * perPage).map(commit),
+          files: diffEntries(c.urls, repo, mergeBase, head),
         },
       };
     },

@@ -19,7 +19,6 @@ const PAT = 'github_pat_11AAAAAAA0000000000000_000000000000000000000000000000000
 const CLASSIC_PAT = 'ghp_classic0000000000000000000000000000003';
 const SECRETS = [JOB_TOKEN, APP_TOKEN, PAT, CLASSIC_PAT];
 const REPO = 'octo-org/ml-service';
-const STAGING_SHA = 'c0ffee0000000000000000000000000000000001';
 
 const REPORT = {
   endpoint: 'credit-staging',
@@ -50,13 +49,15 @@ const REPORT = {
 let github: GitHubServer;
 let repo: Repository;
 let workspace: string;
+/** The commit staging deployed and tested: integration's tip when the test ran. */
+let stagingSha: string;
 
 function manifestFor(version: string, extra: Record<string, unknown> = {}) {
   return {
     schema: 1,
     model: { name: 'credit-risk', version },
     image: { name: 'ghcr.io/octo-org/credit-risk', digest: `sha256:${'b'.repeat(64)}` },
-    source: { repository: REPO, commit: STAGING_SHA, ref: 'refs/heads/integration' },
+    source: { repository: REPO, commit: stagingSha, ref: 'refs/heads/integration' },
     evidence: {
       endpoint: 'credit-staging',
       deployment: 'green',
@@ -87,7 +88,7 @@ async function promote(inputs: Record<string, string>, options: { token?: string
       graphqlUrl: github.graphqlUrl,
       token: JOB_TOKEN,
       repository: REPO,
-      sha: STAGING_SHA,
+      sha: stagingSha,
       workspace,
     },
   });
@@ -113,7 +114,12 @@ beforeEach(async () => {
     { 'README.md': '# ml-service\n', 'score.py': 'def run(x):\n    return x\n' },
     'Initial commit',
   );
-  repo.commitFiles('integration', { 'score.py': 'def run(x):\n    return [x]\n' }, 'Return a list', 'main');
+  stagingSha = repo.commitFiles(
+    'integration',
+    { 'score.py': 'def run(x):\n    return [x]\n' },
+    'Return a list',
+    'main',
+  );
   workspace = mkdtempSync(join(tmpdir(), 'promotion-workspace-'));
 });
 
@@ -160,7 +166,7 @@ describe('open-promotion-pr', () => {
     const committed = JSON.parse(repo.readFile('integration', 'release/manifest.json') as string);
     expect(committed.model).toEqual({ name: 'credit-risk', version: '7', id: 'azureml:credit-risk:7' });
     expect(committed.evidence).toMatchObject({ deployment: 'green', casesPassed: 12, p99Ms: 80.2, requests: 500 });
-    expect(committed.source.commit).toBe(STAGING_SHA);
+    expect(committed.source.commit).toBe(stagingSha);
     expect(JSON.parse(result.outputs['manifest'] as string)).toEqual(committed);
     const calls = github.calls();
     const writes = calls.filter((c) => c.includes('git/create') || c.includes('update-ref'));
@@ -268,12 +274,15 @@ describe('open-promotion-pr', () => {
     expect(again.outputs['operation']).toBe('unchanged');
     expect(again.outputs['manifest-commit']).toBe('');
     expect(github.calls().every((c) => c.startsWith('GET'))).toBe(true);
-    expect(github.calls()).toHaveLength(5);
+    // integration is now the tested commit plus the manifest commit: compared once to see it carries nothing else.
+    expect(github.calls()).toHaveLength(6);
     expect(again.summary).toContain('already up to date');
   });
 
   test('nothing to promote (head has no commits beyond base, manifest unchanged) → skipped', async () => {
     const manifest = manifestFor('7');
+    // The tested commit was promoted and merged already; integration is back in step with main.
+    repo.createBranch('main', 'integration');
     repo.commitFiles(
       'main',
       { 'release/manifest.json': JSON.stringify(manifest, null, 2) + '\n' },
@@ -396,6 +405,70 @@ describe('open-promotion-pr', () => {
     expect(github.log.find((r) => r.operation === 'git/update-ref')?.requestBody).toMatchObject({ force: false });
   });
 
+  test('integration moved before promotion (an untested commit pushed after the test) → skipped, nothing committed', async () => {
+    const untested = repo.commitFiles('integration', { 'score.py': 'def run(x):\n    return None\n' }, 'Untested');
+    const result = await promote({
+      manifest: writeWorkspaceFile('manifest.json', manifestFor('7')),
+      'manifest-path': 'release/manifest.json',
+      labels: 'promotion',
+    });
+    expectSuccess(result);
+    expect(result.outputs['operation']).toBe('skipped');
+    // Empty: the workflow's next step reports `staging` on this sha, and it must not be the untested one.
+    expect(result.outputs['head-sha']).toBe('');
+    expect(result.outputs['manifest-commit']).toBe('');
+    expect(result.log).toMatch(
+      /'integration' is now at [0-9a-f]{7}, 1 commit beyond the tested commit [0-9a-f]{7}, changing score\.py/,
+    );
+    expect(repo.branch('integration')).toBe(untested);
+    expect(repo.pulls.size).toBe(0);
+    expect(github.calls().filter((c) => !c.startsWith('GET'))).toEqual([]);
+    expect(result.summary).toContain('Nothing to promote');
+  });
+
+  test('the tested commit plus earlier manifest commits only → promoted, fast-forwarded from there', async () => {
+    const earlier = repo.commitFiles(
+      'integration',
+      { 'release/manifest.json': JSON.stringify(manifestFor('6'), null, 2) + '\n' },
+      'Release manifest: credit-risk version 6',
+    );
+    const result = await promote({
+      manifest: writeWorkspaceFile('manifest.json', manifestFor('7')),
+      'manifest-path': 'release/manifest.json',
+    });
+    expectSuccess(result);
+    expect(result.outputs['operation']).toBe('created');
+    const commit = repo.commits.get(result.outputs['manifest-commit'] as string);
+    expect(commit?.parents).toEqual([earlier]);
+    expect(result.outputs['head-sha']).toBe(result.outputs['manifest-commit']);
+  });
+
+  test('integration no longer contains the tested commit (force-pushed) → refused, nothing changed', async () => {
+    repo.createBranch('integration', 'main');
+    repo.commitFiles('integration', { 'score.py': 'def run(x):\n    return -x\n' }, 'Rewritten history');
+    const before = repo.branch('integration');
+    const result = await promote({
+      manifest: writeWorkspaceFile('manifest.json', manifestFor('7')),
+      'manifest-path': 'release/manifest.json',
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.log).toMatch(/'integration' \([0-9a-f]{7}\) does not contain the tested commit [0-9a-f]{7}/);
+    expect(repo.branch('integration')).toBe(before);
+    expect(repo.pulls.size).toBe(0);
+  });
+
+  test("a manifest of another repository's commit is refused", async () => {
+    const result = await promote({
+      manifest: writeWorkspaceFile(
+        'manifest.json',
+        manifestFor('7', { source: { repository: 'someone/fork', commit: stagingSha } }),
+      ),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.log).toContain("The release manifest's source is someone/fork, not octo-org/ml-service");
+    expect(repo.pulls.size).toBe(0);
+  });
+
   test('403 "GitHub Actions is not permitted to create or approve pull requests" → the setting to change', async () => {
     repo.actionsCanCreatePullRequests = false;
     const result = await promote({ manifest: writeWorkspaceFile('manifest.json', manifestFor('7')) });
@@ -481,7 +554,7 @@ describe('open-promotion-pr', () => {
       REPORT as unknown as EndpointTestReport,
       {
         repository: REPO,
-        commit: STAGING_SHA,
+        commit: stagingSha,
         ref: 'refs/heads/integration',
         runId: '4242',
         runAttempt: 1,

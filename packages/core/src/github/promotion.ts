@@ -26,8 +26,10 @@ import {
 } from '../release-manifest.ts';
 import { runContext } from '../run-context.ts';
 import { JobSummary, maskSecret } from '../summary.ts';
-import { GitHubClient, type MergeMethod, type PullRequestInfo } from './client.ts';
+import { GitHubClient, type MergeMethod } from './client.ts';
 import { BranchMovedError } from './errors.ts';
+import { planAssignees, planLabels, planReviewers } from './promotion-plan.ts';
+import { checkSourceRepository, headPosition, notContainedError, untestedHeadReason } from './tested-head.ts';
 import {
   detectTokenKind,
   refineWithAuthor,
@@ -76,8 +78,8 @@ export interface PromotionResult {
   operation: PromotionOperation;
   number: number | undefined;
   url: string | undefined;
-  /** The head commit the pull request now has. */
-  headSha: string;
+  /** The head commit the pull request now has: the tested commit (or it plus manifest commits); unset when skipped for untested commits. */
+  headSha: string | undefined;
   /** The release manifest commit this run made, if any. */
   manifestCommit: string | undefined;
   /** The manifest the pull request carries (the one already committed, when it describes the same release). */
@@ -116,47 +118,6 @@ export function requiredJobPermissions(options: {
     contents: options.manifestPath || options.autoMerge ? 'write' : 'read',
     'pull-requests': 'write',
   };
-}
-
-const lower = (value: string) => value.toLowerCase();
-const unique = (values: readonly string[]) => [
-  ...new Map(values.filter((v) => v.trim() !== '').map((v) => [lower(v), v.trim()])).values(),
-];
-
-/** Labels to add and remove: GitHub's label names are case-insensitive; a label both added and removed is added. */
-export function planLabels(
-  current: readonly string[],
-  add: readonly string[],
-  remove: readonly string[],
-): { add: string[]; remove: string[] } {
-  const has = new Set(current.map(lower));
-  const adding = unique(add).filter((name) => !has.has(lower(name)));
-  const addSet = new Set(unique(add).map(lower));
-  const removing = current.filter((name) => remove.some((r) => lower(r) === lower(name)) && !addSet.has(lower(name)));
-  return { add: adding, remove: removing };
-}
-
-/** Reviews still to request: not the author (GitHub refuses), not those already asked. */
-export function planReviewers(
-  pull: Pick<PullRequestInfo, 'author' | 'requestedReviewers' | 'requestedTeams'>,
-  reviewers: readonly string[],
-  teams: readonly string[],
-): { reviewers: string[]; teams: string[]; skippedAuthor: boolean } {
-  const asked = new Set(pull.requestedReviewers.map(lower));
-  const askedTeams = new Set(pull.requestedTeams.map(lower));
-  const wanted = unique(reviewers);
-  const skippedAuthor = wanted.some((r) => lower(r) === lower(pull.author.login));
-  return {
-    reviewers: wanted.filter((r) => lower(r) !== lower(pull.author.login) && !asked.has(lower(r))),
-    // `org/team` and `team` both name the team by its slug.
-    teams: unique(teams.map((t) => t.replace(/^[^/]+\//, ''))).filter((t) => !askedTeams.has(lower(t))),
-    skippedAuthor,
-  };
-}
-
-export function planAssignees(current: readonly string[], wanted: readonly string[]): string[] {
-  const has = new Set(current.map(lower));
-  return unique(wanted).filter((a) => !has.has(lower(a)));
 }
 
 function readManifestText(
@@ -345,11 +306,40 @@ export async function openPromotionPullRequest(options: PromotionOptions): Promi
     );
   }
 
-  // Production's manifest (on base) and the one already on head.
   let production: ReleaseManifest | null | undefined;
   let manifestCommit: string | undefined;
-  if (options.manifestPath) {
-    const path = options.manifestPath.replace(/^\/+/, '');
+  const manifestPath = options.manifestPath?.replace(/^\/+/, '');
+  const skipped = (reason: string, sha: string | undefined): PromotionResult => {
+    log(reason);
+    return {
+      operation: 'skipped',
+      number: pull?.number,
+      url: pull?.url,
+      headSha: sha,
+      manifestCommit,
+      manifest,
+      production,
+      changes,
+      reason,
+      token: refineWithScopes(token, client.oauthScopes),
+      requests: client.requests,
+      head,
+      base,
+      repository: options.repository,
+    };
+  };
+
+  // Only the tested commit is promoted: nothing pushed to head since the test rides along.
+  checkSourceRepository(manifest.source, options.repository);
+  const tested = manifest.source.commit;
+  const comparison = headSha === tested ? undefined : await client.compare(tested, headSha);
+  const position = headPosition({ tested, head: headSha, comparison, manifestPath });
+  if (position.kind === 'not-contained') throw notContainedError({ head, headSha, tested });
+  if (position.kind === 'untested') return skipped(untestedHeadReason(position, { head, headSha, tested }), undefined);
+
+  // Production's manifest (on base) and the one already on head.
+  if (manifestPath) {
+    const path = manifestPath;
     production = readManifestText(await client.readFile(path, base), `${path} on ${base}`, log);
     const onHead = readManifestText(await client.readFile(path, headSha), `${path} on ${head}`, log);
     if (onHead && sameRelease(onHead, manifest)) {
@@ -388,28 +378,11 @@ export async function openPromotionPullRequest(options: PromotionOptions): Promi
     }
   }
 
-  if (!manifestCommit) {
-    const ahead = await client.aheadBy(base, headSha);
-    if (ahead === 0) {
-      const reason = `'${head}' has no commits beyond '${base}'${options.manifestPath ? ' and the release manifest is unchanged' : ''}: there is nothing to promote.`;
-      log(reason);
-      return {
-        operation: 'skipped',
-        number: pull?.number,
-        url: pull?.url,
-        headSha,
-        manifestCommit,
-        manifest,
-        production,
-        changes,
-        reason,
-        token: refineWithScopes(token, client.oauthScopes),
-        requests: client.requests,
-        head,
-        base,
-        repository: options.repository,
-      };
-    }
+  if (!manifestCommit && (await client.aheadBy(base, headSha)) === 0) {
+    return skipped(
+      `'${head}' has no commits beyond '${base}'${manifestPath ? ' and the release manifest is unchanged' : ''}: there is nothing to promote.`,
+      headSha,
+    );
   }
 
   const section = renderEvidenceSection(manifest, { production, serverUrl });

@@ -17,7 +17,7 @@ import {
   requiredJobPermissions,
   resolvePromotionManifest,
   type PromotionOptions,
-} from '../../src/github/promotion.ts';
+} from '../../src/github/index.ts';
 import { EVIDENCE_END, EVIDENCE_START, type ReleaseManifest } from '../../src/release-manifest.ts';
 
 // Each test starts a server; the first compiles the OpenAPI validators and builds GitHub's GraphQL schema (seconds).
@@ -146,13 +146,15 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
   let github: GitHubServer;
   let repo: Repository;
   let lines: string[];
+  /** The release this run promotes: MANIFEST, of integration's tested tip. */
+  let tested: ReleaseManifest;
   const options = (extra: Partial<PromotionOptions> = {}): PromotionOptions => ({
     token: TOKEN,
     jobToken: TOKEN,
     repository: 'octo-org/ml-service',
     head: 'integration',
     base: 'main',
-    manifest: MANIFEST,
+    manifest: tested,
     apiUrl: github.url,
     graphqlUrl: github.graphqlUrl,
     serverUrl: 'https://github.com',
@@ -166,7 +168,8 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
     github.addToken(TOKEN, { kind: 'github-token' });
     repo = github.repository('octo-org/ml-service');
     repo.commitFiles('main', { 'a.txt': '1' }, 'Initial');
-    repo.commitFiles('integration', { 'a.txt': '2' }, 'Change', 'main');
+    const commit = repo.commitFiles('integration', { 'a.txt': '2' }, 'Change', 'main');
+    tested = { ...MANIFEST, source: { ...MANIFEST.source, commit } };
   });
   afterEach(async () => {
     try {
@@ -219,7 +222,7 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
   it('keeps the recorded manifest of an existing pull request when it is the same release (no manifest path)', async () => {
     expect((await openPromotionPullRequest(options())).operation).toBe('created');
     const again = await openPromotionPullRequest(
-      options({ manifest: { ...MANIFEST, createdAt: '2030-01-01T00:00:00.000Z' } }),
+      options({ manifest: { ...tested, createdAt: '2030-01-01T00:00:00.000Z' } }),
     );
     expect(again.operation).toBe('unchanged');
     expect(again.manifest.createdAt).toBe(MANIFEST.createdAt);
@@ -234,7 +237,7 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
     );
     await expect(
       openPromotionPullRequest(
-        options({ manifest: { ...MANIFEST, evidence: { ...MANIFEST.evidence!, passed: false } } }),
+        options({ manifest: { ...tested, evidence: { ...MANIFEST.evidence!, passed: false } } }),
       ),
     ).rejects.toThrow('failed staging test');
     expect(repo.pulls.size).toBe(0);
@@ -260,7 +263,8 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
   it('treats an invalid production manifest as absent, with a warning', async () => {
     repo.commitFiles('main', { 'release/manifest.json': '{ not json' }, 'Broken manifest');
     repo.createBranch('integration', 'main');
-    repo.commitFiles('integration', { 'a.txt': '3' }, 'Change again');
+    const commit = repo.commitFiles('integration', { 'a.txt': '3' }, 'Change again');
+    tested = { ...tested, source: { ...tested.source, commit } };
     const result = await openPromotionPullRequest(options({ manifestPath: 'release/manifest.json' }));
     expect(result.operation).toBe('created');
     expect(result.production).toBeUndefined();
@@ -282,14 +286,15 @@ describe('openPromotionPullRequest against the loopback GitHub server', () => {
       'Production manifest',
     );
     repo.createBranch('integration', 'main');
-    repo.commitFiles('integration', { 'a.txt': '4' }, 'Change');
+    const commit = repo.commitFiles('integration', { 'a.txt': '4' }, 'Change');
+    tested = { ...tested, source: { ...tested.source, commit } };
     const result = await openPromotionPullRequest(
       options({ manifestPath: 'release/manifest.json', labels: ['promotion'] }),
     );
     const markdown = promotionSummary(result).markdown();
     expect(markdown).toContain('## 🚀 Promotion pull request opened: #1');
     expect(markdown).toContain('| model.version | `7` | `8` |');
-    expect(markdown).toContain('| source.commit | `ddddddd` | `eeeeeee` |');
+    expect(markdown).toContain(`| source.commit | \`ddddddd\` | \`${commit.slice(0, 7)}\` |`);
     expect(markdown).toContain('- added label promotion');
     expect(markdown).toContain('Approve workflows to run');
     expect(markdown).toContain(`| GitHub requests | ${result.requests} |`);
