@@ -20,8 +20,8 @@ import {
   formatSettingsPlan,
   readRepoSettings,
   RepoSettingsClient,
-  syncRepoSettings,
 } from '../packages/core/src/github/settings.ts';
+import { RepositoryFactsClient, syncRepoSettings } from '../packages/core/src/github/settings-sync.ts';
 
 const USAGE =
   'usage: npm run repo-settings -- --repo owner/name [--apply] [--check] [--file examples/repo-settings.yml]\n' +
@@ -60,16 +60,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const settings = readRepoSettings(values.file as string);
-    const client = new RepoSettingsClient({
+    const connection = {
       token: process.env['GITHUB_TOKEN'] || process.env['GH_TOKEN'] || '',
       repository: values.repo,
       apiUrl: process.env['GITHUB_API_URL'] || undefined,
-    });
+    };
+    const client = new RepoSettingsClient(connection);
     if (client.apiUrl !== 'https://api.github.com') console.log(`GitHub API: ${client.apiUrl}`);
     const header = { repository: client.fullName, file: settings.file };
+    const facts = await new RepositoryFactsClient(connection).read();
     const result = await syncRepoSettings({
       settings,
       client,
+      facts,
+      onGates: (report) => console.log(`${report.lines.join('\n')}\n`),
       apply: Boolean(values.apply),
       onPlan: (plan) => {
         const text = formatSettingsPlan(plan, header);

@@ -14,6 +14,7 @@ import type { Account, Repository } from './model.ts';
 import { newId, nodeId } from './model.ts';
 import { simpleUser, teamSimple, type Urls } from './representations.ts';
 import { GitHubHttpError, notFound, validationFailed, type RestContext } from './rest.ts';
+import { registerPlans } from './plans.ts';
 import type { GitHubServer } from './server.ts';
 
 export interface RulesetRecord {
@@ -165,6 +166,7 @@ function policyJson(policy: BranchPolicyRecord): Record<string, unknown> {
 
 /** Registers the settings operations on a server (their permissions are GitHub's fine-grained ones). */
 export function registerRepositorySettings(github: GitHubServer): void {
+  registerPlans(github);
   // --- rulesets --------------------------------------------------------------------------------------------
   github.handle(
     'repos/get-repo-rulesets',
@@ -315,6 +317,10 @@ export function registerRepositorySettings(github: GitHubServer): void {
       if (policy !== undefined) {
         env.branchPolicy = policy;
         if (!policy?.custom_branch_policies) env.policies = [];
+      }
+      // Pro and Team private repositories: required reviewers and wait timers are accepted and silently absent.
+      if (repo.private && ['pro', 'team'].includes(String(repo.extensions.get('plan')))) {
+        Object.assign(env, { waitTimer: 0, reviewers: [], preventSelfReview: false });
       }
       env.updated_at = at;
       map.set(env.name, env);

@@ -100,13 +100,15 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     expect(result.stdout).not.toContain(ADMIN);
     expect(result.stdout).toContain(`Repository settings of ${REPO} against examples/repo-settings.yml:`);
     expect(result.stdout).toContain('+ ruleset "main" (create)');
-    expect(result.stdout).toContain('+ rules.required_status_checks: checks=[staging], strict=false');
+    expect(result.stdout).toContain('+ rules.required_status_checks: checks=[staging (app 15368)], strict=false');
+    expect(result.stdout).toContain('+ ruleset "integration" (create)');
+    expect(result.stdout).toContain('Gates this private repository on GitHub Enterprise gets:');
+    expect(result.stdout).toContain('✓ the promotion pull request into main needs 1 approval');
     expect(result.stdout).toContain('+ environment "staging" (create)');
     expect(result.stdout).toContain('+ environment "production" (create)');
-    expect(result.stdout).toContain('+ reviewers: team ml-reviewers');
     expect(result.stdout).toContain('+ environment "production": deployment branch policy main (add)');
     expect(result.stdout).toContain(
-      'Plan: 1 ruleset to create, 2 environments to create, 3 deployment branch policies to add. Run again with --apply',
+      'Plan: 2 rulesets to create, 2 environments to create, 3 deployment branch policies to add. Run again with --apply',
     );
     expect(writes()).toEqual([]);
     expect(rulesetsOf(repo)).toEqual([]);
@@ -140,13 +142,15 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     ]);
     expect(ruleset?.rules.find((r) => r['type'] === 'required_status_checks')).toEqual({
       type: 'required_status_checks',
-      parameters: { required_status_checks: [{ context: 'staging' }], strict_required_status_checks_policy: false },
+      parameters: {
+        required_status_checks: [{ context: 'staging', integration_id: 15368 }],
+        strict_required_status_checks_policy: false,
+      },
     });
     const production = environmentsOf(repo).get('production');
     expect(production).toMatchObject({
-      waitTimer: 5,
-      preventSelfReview: true,
-      reviewers: [{ type: 'Team', id: repo.team('ml-reviewers').id }],
+      waitTimer: 0,
+      reviewers: [],
       branchPolicy: { protected_branches: false, custom_branch_policies: true },
     });
     expect(production?.policies.map((p) => p.name)).toEqual(['main']);
@@ -210,7 +214,7 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     expect(drift.stdout).toContain('~ ruleset "main" (update)');
     expect(drift.stdout).toContain('~ rules.deletion: off → on');
     expect(drift.stdout).toContain('~ environment "production" (update)');
-    expect(drift.stdout).toContain('~ wait_timer: 30 → 5');
+    expect(drift.stdout).toContain('~ wait_timer: 30 → 0');
     expect(drift.stdout).toContain('environment "preview" (not in the file: left as it is)');
     expect(drift.stdout).toContain('= environment "staging": as in the file');
 
@@ -256,12 +260,68 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     expect(environmentsOf(repo).size).toBe(0);
   });
 
-  test('a private repository on GitHub Free: the plan limitation is explained', async () => {
+  test('a private repository on GitHub Free: refused before any request that changes, with what it lacks', async () => {
     repo.extensions.set('plan', 'free');
     const result = await command(['--repo', REPO]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('need GitHub Pro, Team or Enterprise');
-    expect(result.stderr).toContain('Upgrade to GitHub Pro or make this repository public');
+    expect(result.stdout).toContain('Gates this private repository on GitHub Free gets:');
+    expect(result.stdout).toContain('✗ branch rulesets (private repositories need GitHub Pro, Team or Enterprise)');
+    expect(result.stderr).toContain('rulesets: this private repository on GitHub Free has no rulesets');
+    expect(result.stderr).toContain('no person stands between staging and production');
+    expect(writes()).toEqual([]);
+  });
+
+  test.each(['pro', 'team'])(
+    'a private repository on GitHub %s: environment reviewers and wait timers are refused, not pretended',
+    async (plan) => {
+      repo.extensions.set('plan', plan);
+      const file = settingsFile([
+        'rulesets:',
+        '  - name: main',
+        '    include: [main]',
+        '    rules:',
+        '      pull_request: { required_approving_review_count: 1 }',
+        'environments:',
+        '  production:',
+        '    reviewers: [{ user: alice }]',
+        '    wait_timer: 5',
+      ]);
+      const result = await command(['--repo', REPO, '--apply', '--file', file]);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain(
+        `✗ environment required reviewers and wait timers (private repositories need GitHub Enterprise`,
+      );
+      expect(result.stderr).toContain(
+        'environments.production: required reviewers, wait timers and prevent_self_review do not exist',
+      );
+      expect(writes()).toEqual([]);
+      expect(environmentsOf(repo).size).toBe(0);
+      // The example file asks only for what every plan with rulesets has: it applies, and says where the gate is.
+      const example = await command(['--repo', REPO, '--apply']);
+      expect(example.code).toBe(0);
+      expect(example.stdout).toContain(
+        '✓ the promotion pull request into main needs 1 approval (ruleset "main"; nobody may bypass it, admins may not bypass)',
+      );
+    },
+  );
+
+  test('admins_may_bypass: false refuses an admin bypass actor at its file:line', async () => {
+    const file = settingsFile([
+      'rulesets:',
+      '  - name: main',
+      '    include: [main]',
+      '    admins_may_bypass: false',
+      '    bypass_actors:',
+      '      - { actor_type: RepositoryRole, actor_id: 5 }',
+      '    rules:',
+      '      pull_request: { required_approving_review_count: 1 }',
+    ]);
+    const result = await command(['--repo', REPO, '--file', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /:6:\d+.*rulesets\.0\.bypass_actors\.0: an admin bypass, but admins_may_bypass is false/,
+    );
+    expect(github.calls()).toEqual([]);
   });
 
   test('an unknown reviewer stops the apply before anything changes', async () => {

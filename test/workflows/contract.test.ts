@@ -132,11 +132,23 @@ describe('the example workflows', () => {
     for (const context of required) expect(checks).toContain(context);
     expect([...environments].sort()).toEqual(['production', 'staging']);
     expect(settings.environments.map((e) => e.name).sort()).toEqual([...environments].sort());
-    // The gate: production only from main, with reviewers who cannot approve their own runs.
+    // The gate on every plan: main moves only through a pull request approved by someone else, with `staging` from
+    // GitHub Actions, and nobody bypasses it; production deploys from main only; integration keeps its history.
     const production = settings.environments.find((e) => e.name === 'production');
-    expect(production).toMatchObject({ preventSelfReview: true, branches: { kind: 'custom', patterns: ['main'] } });
-    expect(production?.reviewers.length).toBeGreaterThan(0);
-    expect(production?.waitTimer).toBeGreaterThan(0);
+    expect(production).toMatchObject({ branches: { kind: 'custom', patterns: ['main'] } });
+    const main = settings.rulesets.find((r) => r.include.includes('refs/heads/main'));
+    expect(main?.rules.pull_request?.required_approving_review_count).toBeGreaterThan(0);
+    expect(main?.rules.required_status_checks?.checks).toEqual([{ context: 'staging', integration_id: 15368 }]);
+    expect(main?.bypassActors).toEqual([]);
+    expect(main?.adminsMayBypass).toBe(false);
+    const integration = settings.rulesets.find((r) => r.include.includes('refs/heads/integration'));
+    expect(integration?.rules).toMatchObject({ non_fast_forward: true, deletion: true });
+  });
+
+  it('cd-production verifies the promotion in a job the production job needs', () => {
+    const workflow = readFileSync(join(WORKFLOWS, 'cd-production.yml'), 'utf8');
+    expect(workflow).toMatch(/production:\n\s+name: production\n\s+needs: verify/);
+    expect(workflow).toMatch(/uses: \.\/actions\/open-promotion-pr\n\s+with:\n\s+mode: verify/);
   });
 });
 

@@ -210,7 +210,8 @@ export class WorkflowChecker {
     const steps = job.steps ?? [];
     const uses = (name: string) => steps.filter((s) => localAction(s.uses) === name);
     const azureSignIn = steps.some((s) => localAction(s.uses)?.startsWith('aml-endpoint-') && s.with?.['client-id']);
-    const promotions = uses('open-promotion-pr');
+    // `mode: verify` only reads; the other mode opens the pull request (and may commit the manifest).
+    const promotions = uses('open-promotion-pr').filter((s) => (s.with?.['mode'] ?? 'open') !== 'verify');
     const needs: Record<string, boolean> = {
       'id-token': azureSignIn,
       contents:
@@ -431,8 +432,8 @@ export class WorkflowChecker {
         (localAction(s.uses) === 'aml-endpoint-deploy' && (s.with?.['mode'] ?? 'deploy') !== 'plan') ||
         localAction(s.uses) === 'aml-endpoint-swap',
     );
-    const writes =
-      deploys || steps.some((s) => ['build-container', 'open-promotion-pr'].includes(localAction(s.uses) ?? ''));
+    const opensPromotion = (s: Step) => localAction(s.uses) === 'open-promotion-pr' && s.with?.['mode'] !== 'verify';
+    const writes = deploys || steps.some((s) => localAction(s.uses) === 'build-container' || opensPromotion(s));
     if (!writes) return;
     const environment = typeof job.environment === 'string' ? job.environment : job.environment?.name;
     if (deploys && !environment) {

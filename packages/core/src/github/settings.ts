@@ -80,6 +80,8 @@ const Ruleset = z
     include: z.array(name).min(1),
     exclude: z.array(name).default([]),
     bypass_actors: z.array(BypassActor).default([]),
+    /** `false`: repository and organisation admins are not among the bypass actors (checked in the file). */
+    admins_may_bypass: z.boolean().default(true),
     rules: Rules,
   })
   .strict();
@@ -123,6 +125,7 @@ export interface DesiredRuleset {
   include: string[];
   exclude: string[];
   bypassActors: { actor_type: string; actor_id?: number | null | undefined; bypass_mode: string }[];
+  adminsMayBypass: boolean;
   rules: RulesetRules;
 }
 
@@ -160,6 +163,16 @@ export function parseRepoSettings(text: string, file: string): RepoSettings {
       });
     }
     seen.set(ruleset.name, index);
+    ruleset.bypass_actors.forEach((actor, i) => {
+      // Role 5 is the repository's admin role.
+      const admin =
+        actor.actor_type === 'OrganizationAdmin' || (actor.actor_type === 'RepositoryRole' && actor.actor_id === 5);
+      if (!ruleset.admins_may_bypass && admin)
+        problems.push({
+          message: `rulesets.${index}.bypass_actors.${i}: an admin bypass, but admins_may_bypass is false`,
+          ...yaml.locate(['rulesets', index, 'bypass_actors', i]),
+        });
+    });
     const rules = ruleset.rules;
     const anyRule =
       rules.pull_request ||
@@ -200,6 +213,7 @@ export function parseRepoSettings(text: string, file: string): RepoSettings {
       include: r.include.map((p) => refPattern(p, r.target)),
       exclude: r.exclude.map((p) => refPattern(p, r.target)),
       bypassActors: r.bypass_actors,
+      adminsMayBypass: r.admins_may_bypass,
       rules: r.rules,
     })),
     environments: Object.entries(data.environments).map(([envName, e]) => ({
@@ -636,9 +650,9 @@ const ADMIN_HINT =
   "classic token with the `repo` scope. A workflow's GITHUB_TOKEN cannot change these settings.";
 
 const PLAN_HINT =
-  'Rulesets, required reviewers, wait timers and deployment branch policies on a private repository need GitHub ' +
-  'Pro, Team or Enterprise (on GitHub Free they exist only for public repositories): upgrade the plan, or make the ' +
-  'repository public.';
+  'Rulesets and deployment branch policies on a private repository need GitHub Pro, Team or Enterprise (on GitHub ' +
+  'Free they exist only for public repositories); required reviewers and wait timers on a private repository need ' +
+  'GitHub Enterprise. Upgrade the plan, or make the repository public.';
 
 export class RepoSettingsClient extends RepositoryApi {
   constructor(options: RepoSettingsClientOptions) {
@@ -935,30 +949,4 @@ export function liveEnvironment(environment: ApiEnvironment): LiveEnvironment {
         : { kind: 'custom', patterns: [] },
     policies: [],
   };
-}
-
-export interface SyncResult {
-  plan: SettingsPlan;
-  /** After `apply`: what was done, and the plan against the re-read repository (empty when it now matches). */
-  applied?: string[];
-  after?: SettingsPlan;
-}
-
-/**
- * Reads the repository and plans; with `apply`, makes the changes (after `onPlan` has shown them) and reads the
- * repository back to confirm they hold.
- */
-export async function syncRepoSettings(options: {
-  settings: RepoSettings;
-  client: RepoSettingsClient;
-  apply: boolean;
-  onPlan?: (plan: SettingsPlan) => void;
-  log?: (line: string) => void;
-}): Promise<SyncResult> {
-  const plan = planRepoSettings(options.settings, await options.client.readLive());
-  options.onPlan?.(plan);
-  if (!options.apply || plan.actions.length === 0) return { plan };
-  const applied = await options.client.apply(plan, options.log);
-  const after = planRepoSettings(options.settings, await options.client.readLive());
-  return { plan, applied, after };
 }
