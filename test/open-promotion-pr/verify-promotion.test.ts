@@ -142,8 +142,9 @@ describe('open-promotion-pr mode: verify', () => {
     ])
       expect(result.log).toContain(line);
     expect(result.summary).toContain('Promotion verified');
-    // Read-only: the verification changes nothing in GitHub.
+    // Read-only: the verification changes nothing in GitHub, in 8 reads.
     expect(github.calls().every((c) => c.startsWith('GET'))).toBe(true);
+    expect(github.calls()).toHaveLength(8);
   });
 
   test('`staging` as a GitHub Actions check run of the staging run → verified', async () => {
