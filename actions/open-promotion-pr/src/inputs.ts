@@ -6,12 +6,12 @@ export type PromotionInputs =
 
 /** The action's inputs, read and checked in one place. */
 export function readInputs(): PromotionInputs {
-  const mode = readEnum('mode', ['open', 'verify'] as const) ?? 'open';
+  const mode = readEnum('mode', ['open', 'verify'] as const, { default: 'open' });
   // Masked by openPromotionPullRequest / verifyPromotionBeforeDeploy before anything is printed.
   const token = readString('token', { required: true });
   const repository = readString('repository', { required: true });
-  const head = readString('head') ?? 'integration';
-  const base = readString('base') ?? 'main';
+  const head = readString('head', { default: 'integration' });
+  const base = readString('base', { default: 'main' });
   if (mode === 'verify') {
     return {
       mode,
@@ -22,8 +22,8 @@ export function readInputs(): PromotionInputs {
         base,
         commit: readString('commit', { required: true }),
         manifestPath: readString('manifest-path', { required: true }),
-        stagingWorkflow: readString('staging-workflow') ?? '.github/workflows/cd-staging.yml',
-        stagingCheck: readString('staging-check') ?? 'staging',
+        stagingWorkflow: readString('staging-workflow', { default: '.github/workflows/cd-staging.yml' }),
+        stagingCheck: readString('staging-check', { default: 'staging' }),
         requiredApprovals: readInteger('required-approvals', { min: 1, max: 10, default: 1 }),
       },
     };
