@@ -209,7 +209,7 @@ describe('open-promotion-pr mode: verify', () => {
       fault: 'the staging run is a run of another workflow',
       arrange: () => approveAndMerge(stage({ runOverrides: { path: '.github/workflows/anything.yml' } })),
       failing:
-        /✗ staging run: run \d+ ran \.github\/workflows\/anything\.yml, not \.github\/workflows\/cd-staging\.yml/,
+        /✗ staging run: run \d+ ran "\.github\/workflows\/anything\.yml", not \.github\/workflows\/cd-staging\.yml/,
     },
     {
       fault: 'the staging run failed',
@@ -244,7 +244,17 @@ describe('open-promotion-pr mode: verify', () => {
         return approveAndMerge(number);
       },
       failing:
-        /✗ required check: no successful `staging` from GitHub Actions \(app 15368\).*a status \(success, by mona/,
+        /✗ required check: no successful `staging` from GitHub Actions \(app 15368\).*a status \(success, by mona, linking run \d+\)/,
+    },
+    {
+      fault: '`staging` posted by GitHub Actions from another run (a URL that merely contains the id)',
+      arrange: () => {
+        const number = stage();
+        recordsOf(repo).statuses.length = 0;
+        addCommitStatus(repo, { sha: manifestCommit, context: 'staging', targetUrl: `${runUrl(run.id)}0` });
+        return approveAndMerge(number);
+      },
+      failing: /✗ required check: .*a status \(success, by github-actions\[bot\], not linking the staging run\)/,
     },
     {
       fault: '`staging` as a check run of another app',
@@ -259,7 +269,7 @@ describe('open-promotion-pr mode: verify', () => {
         });
         return approveAndMerge(number);
       },
-      failing: /✗ required check: .*a check run \(success, app 99/,
+      failing: /✗ required check: .*a check run \(success, app 99, linking run \d+\)/,
     },
   ];
 

@@ -131,20 +131,23 @@ export function approvals(reviews: readonly ReviewFacts[], pull: PullFacts) {
 
 function checkFinding(checks: CheckFacts, run: RunFacts, name: string): Finding {
   const check = 'required check';
-  const fromRun = (url: string | null) => url !== null && url.includes(`/actions/runs/${run.id}`);
+  // The run's own page, or a page under it (a job of the run): not merely a URL that contains its id.
+  const fromRun = (url: string | null) => url !== null && (url === run.url || url.startsWith(`${run.url}/`));
   const checkRun = checks.checkRuns.find((c) => c.name === name);
   if (checkRun?.conclusion === 'success' && checkRun.appId === GITHUB_ACTIONS_APP_ID && fromRun(checkRun.detailsUrl))
     return { check, ok: true, detail: `\`${name}\` succeeded, reported by GitHub Actions for run ${run.id}` };
   const status = checks.statuses.find((s) => s.context === name);
   if (status?.state === 'success' && status.creator === GITHUB_ACTIONS_BOT_LOGIN && fromRun(status.targetUrl))
     return { check, ok: true, detail: `\`${name}\` succeeded, posted by GitHub Actions from run ${run.id}` };
+  // Links are whatever the reporter set: say only whether they point at the run, never print them.
+  const link = (url: string | null) => (fromRun(url) ? `linking run ${run.id}` : 'not linking the staging run');
   const seen = [
     ...(checkRun
-      ? [`a check run (${checkRun.conclusion ?? 'pending'}, app ${checkRun.appId ?? 'none'}, ${checkRun.detailsUrl})`]
+      ? [
+          `a check run (${checkRun.conclusion ?? 'pending'}, app ${checkRun.appId ?? 'none'}, ${link(checkRun.detailsUrl)})`,
+        ]
       : []),
-    ...(status
-      ? [`a status (${status.state}, by ${status.creator ?? 'unknown'}, ${status.targetUrl ?? 'no link'})`]
-      : []),
+    ...(status ? [`a status (${status.state}, by ${status.creator ?? 'unknown'}, ${link(status.targetUrl)})`] : []),
   ];
   return {
     check,
@@ -233,7 +236,7 @@ export function verifyPromotion(facts: PromotionFacts, policy: VerifyPolicy): Ve
   }
   const problems = [
     ...(same(run.repository, facts.repository) ? [] : [`belongs to ${run.repository}`]),
-    ...(run.path === policy.stagingWorkflow ? [] : [`ran ${run.path}, not ${policy.stagingWorkflow}`]),
+    ...(run.path === policy.stagingWorkflow ? [] : [`ran ${JSON.stringify(run.path)}, not ${policy.stagingWorkflow}`]),
     // A workflow_run-triggered run carries the default branch's commit; the tested one is vouched by its check.
     ...(run.headSha === tested || run.event === 'workflow_run'
       ? []
