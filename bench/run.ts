@@ -90,14 +90,15 @@ async function startup() {
     github.addToken(token, { kind: 'github-token' });
     const repo = github.repository('octo-org/ml-service');
     repo.commitFiles('main', { 'README.md': '# ml\n' }, 'Initial commit');
-    repo.commitFiles('integration', { 'score.py': 'x = 1\n' }, 'Change', 'main');
+    // The tested commit: open-promotion-pr promotes only integration's tip as the manifest records it.
+    const tested = repo.commitFiles('integration', { 'score.py': 'x = 1\n' }, 'Change', 'main');
     const manifest = join(world.repo, 'release.json');
     writeFileSync(
       manifest,
       JSON.stringify({
         schema: 1,
         model: { name: 'fraud', version: '2' },
-        source: { repository: 'octo-org/ml-service', commit: 'c'.repeat(40) },
+        source: { repository: 'octo-org/ml-service', commit: tested },
         createdAt: '2026-11-01T00:00:00.000Z',
       }),
     );
