@@ -10,6 +10,7 @@ import { datastoreRoutes } from './arm/datastores.ts';
 import { deploymentRoutes } from './arm/online-deployments.ts';
 import { endpointRoutes } from './arm/online-endpoints.ts';
 import { operationRoutes } from './arm/operations.ts';
+import { usageRoutes } from './arm/usages.ts';
 import { workspaceRoutes } from './arm/workspaces.ts';
 import { entraRoutes } from './auth/entra.ts';
 import { FEDERATION_AUDIENCE, mintFederatedToken, oidcRoutes } from './auth/oidc.ts';
@@ -256,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ...assetRoutes(service),
     ...datastoreRoutes(service),
     ...operationRoutes(service),
+    ...usageRoutes(service),
     ...entraRoutes(service),
   );
   const listener = createRequestListener(service, router);

@@ -51,6 +51,7 @@ export function beginOperation(service: Service, ctx: RequestContext, spec: Oper
     operation.plannedFailure = {
       code: fault.code,
       message: fault.message ?? DEFAULT_FAILURE_MESSAGES[fault.code] ?? `The operation failed with ${fault.code}.`,
+      ...(fault.details === undefined ? {} : { details: fault.details }),
     };
   }
   service.state.operations[operation.id] = operation;

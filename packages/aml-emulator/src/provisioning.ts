@@ -13,10 +13,7 @@ import { logDownload, logInitFailed, logInitSucceeded, logServerStart, logStoppe
 import { resolveModel } from './scoring/model-lookup.ts';
 import { parseDurationMs } from './duration.ts';
 
-interface Failure {
-  code: string;
-  message: string;
-}
+type Failure = NonNullable<OperationRecord['error']>;
 
 /** What scoring needs of `requestSettings` (defaults as in the specification: 5 s, 1 request, 500 ms). */
 function requestSettings(deployment: DeploymentRecord) {

@@ -86,8 +86,9 @@ export class Service {
     return found;
   }
 
-  quotaFor(instanceType: string): number {
-    return this.options.quota[instanceType] ?? this.options.defaultQuota;
+  /** The cores limit of a VM family in this region. */
+  quotaFor(family: string): number {
+    return this.options.quota[family] ?? this.options.defaultQuota;
   }
 
   save(): void {

@@ -1,7 +1,7 @@
 /** The emulator's whole world as plain JSON, so it can be persisted and reloaded as is. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { WorkspaceRef } from './types.ts';
+import type { ErrorDetail, WorkspaceRef } from './types.ts';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -104,11 +104,11 @@ export interface OperationRecord {
   /** Epoch ms when the operation ends; null when it never ends. */
   dueAt: number | null;
   /** Failure decided when the operation started (fault injection). */
-  plannedFailure?: { code: string; message: string };
+  plannedFailure?: { code: string; message: string; details?: ErrorDetail[] };
   /** State to return to if the operation fails (update of an existing resource). */
   previous?: JsonObject;
   payload?: JsonObject;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; details?: ErrorDetail[] };
 }
 
 export interface EmulatorState {

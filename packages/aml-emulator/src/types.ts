@@ -16,7 +16,10 @@ export interface EmulatorOptions {
   stateFile?: string;
   /** Default: one workspace `mlops-ws` in resource group `mlops-rg`. */
   workspaces?: WorkspaceRef[];
-  /** Maximum instances per SKU (instance type) across the subscription; unlisted SKUs get {@link DEFAULT_QUOTA}. */
+  /**
+   * Dedicated cores per VM family in the region (`standardDSv2Family`, …, as the SKU list names them), shared by the
+   * subscription's workspaces there; unlisted families get {@link DEFAULT_QUOTA}.
+   */
   quota?: Record<string, number>;
   /** Where `ca.pem` is written (default: a fresh temporary directory). */
   dataDir?: string;
@@ -46,7 +49,8 @@ export interface EmulatorOptions {
   federationAudiences?: string[];
 }
 
-export const DEFAULT_QUOTA = 20;
+/** Cores per VM family: the top of Azure's default range for dedicated cores per region (24 to 300). */
+export const DEFAULT_QUOTA = 300;
 export const DEFAULT_ENDPOINT_RPS = 500;
 
 export interface EmulatorUrls {
@@ -140,9 +144,16 @@ export interface HttpFaultRule {
 export type OperationFailureCode =
   'ResourceNotReady' | 'OutOfQuota' | 'ImageBuildFailure' | 'OperationCanceled' | 'BadArgument' | 'InternalServerError';
 
+/** One entry of an ARM error's `details` (the service nests the real reason there). */
+export interface ErrorDetail {
+  code: string;
+  message: string;
+}
+
 /** Decides how the next long-running operation on a resource ends. */
 export type OperationFault =
-  { outcome: 'Failed'; code: OperationFailureCode | string; message?: string } | { outcome: 'NeverEnds' };
+  | { outcome: 'Failed'; code: OperationFailureCode | string; message?: string; details?: ErrorDetail[] }
+  | { outcome: 'NeverEnds' };
 
 export interface OperationFaultTarget {
   endpoint: string;

@@ -15,7 +15,7 @@ let v1: string;
 let v2: string;
 
 beforeAll(async () => {
-  h = await startHarness({ quota: { Standard_F2s_v2: 3 } });
+  h = await startHarness();
   v1 = await h.registerModel('linear', '1', LINEAR_V1);
   v2 = await h.registerModel('linear', '2', LINEAR_V2);
   await h.client.onlineEndpoints.beginCreateOrUpdateAndWait(
@@ -188,29 +188,6 @@ describe('deployment rules', () => {
     });
   });
 
-  it('enforces the instance quota per SKU across the subscription (400 OutOfQuota)', async () => {
-    await create('quota-a', managedDeployment(v1, 'Standard_F2s_v2', 2));
-    await expect(create('quota-b', managedDeployment(v1, 'Standard_F2s_v2', 2))).rejects.toMatchObject({
-      statusCode: 400,
-      code: 'OutOfQuota',
-      message: expect.stringContaining('Current usage/limit: 2/3'),
-    });
-    await expect(
-      deployments().beginUpdateAndWait(
-        h.resourceGroup,
-        h.workspace,
-        'ep-main',
-        'quota-a',
-        { sku: { capacity: 4 } },
-        h.poll,
-      ),
-    ).rejects.toMatchObject({
-      statusCode: 400,
-      code: 'OutOfQuota',
-    });
-    await create('quota-a', managedDeployment(v1, 'Standard_F2s_v2', 3));
-  });
-
   it('refuses invalid deployment names (400 BadArgument)', async () => {
     for (const name of ['bl', '9lives', 'blue-', 'b'.repeat(33)]) {
       await expect(create(name)).rejects.toMatchObject({
@@ -241,7 +218,8 @@ describe('deployment rules', () => {
   });
 
   it('refuses to change the instance type of a deployment (400 BadArgument)', async () => {
-    await expect(create('quota-a', managedDeployment(v1, 'Standard_DS3_v2', 1))).rejects.toMatchObject({
+    await create('sized', managedDeployment(v1, 'Standard_F2s_v2', 1));
+    await expect(create('sized', managedDeployment(v1, 'Standard_DS3_v2', 1))).rejects.toMatchObject({
       statusCode: 400,
       code: 'BadArgument',
     });
@@ -290,6 +268,30 @@ describe('failing operations', () => {
       .filter((entry) => entry.kind === 'operationStatus')
       .at(-1);
     expect(operation?.responseBody).toMatchObject({ status: state, error: { code, message: `injected ${code}` } });
+  });
+
+  it("puts a fault's nested details in the failed operation's status error", async () => {
+    h.emulator.faults.operation(
+      { endpoint: 'ep-main', deployment: 'fail-nested' },
+      {
+        outcome: 'Failed',
+        code: 'DeploymentFailed',
+        message: 'Deployment failed.',
+        details: [{ code: 'ResourceNotReady', message: 'User container has crashed or terminated.' }],
+      },
+    );
+    await expect(create('fail-nested')).rejects.toThrow(/DeploymentFailed\. Deployment failed\./);
+    const operation = h.emulator
+      .requests()
+      .filter((entry) => entry.kind === 'operationStatus')
+      .at(-1);
+    expect(operation?.responseBody).toMatchObject({
+      status: 'Failed',
+      error: {
+        code: 'DeploymentFailed',
+        details: [{ code: 'ResourceNotReady', message: 'User container has crashed or terminated.', details: [] }],
+      },
+    });
   });
 
   it('fails provisioning when the model errors in init(), with the traceback in the logs', async () => {

@@ -22,7 +22,16 @@ import {
 } from './common.ts';
 import { orderItems, topOf } from './listing.ts';
 import { endpointId, expandIdentity, findEndpoint } from './online-endpoints.ts';
-import { busy, checkDeletable, checkQuota, checkResourceName, isBusy } from './rules.ts';
+import {
+  checkDeploymentCount,
+  checkInstanceCount,
+  MAX_INSTANCES,
+  checkInstanceType,
+  checkRequestTimeout,
+} from './deployment-limits.ts';
+import { checkQuota } from './quota.ts';
+import { busy, checkDeletable, checkResourceName, isBusy } from './rules.ts';
+import { findVmSize } from './vm-sizes.ts';
 import { checkDeploymentContent } from '../storage/asset-content.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
@@ -152,6 +161,7 @@ function acceptedProperties(service: Service, body: JsonObject): JsonObject {
       throw badArgument("'properties.instanceType' is required for managed online deployments.");
     accepted['instanceType'] = 'defaultinstancetype';
   }
+  checkRequestTimeout(computeType as 'Managed' | 'Kubernetes', accepted['requestSettings'] as JsonObject | undefined);
   checkModelReference(service, accepted['model']);
   checkAssetReference(service, accepted['environmentId'], 'environments');
   checkAssetReference(service, (accepted['codeConfiguration'] as JsonObject | undefined)?.['codeId'], 'codes');
@@ -194,8 +204,10 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     throw armError(400, 'LocationRequired', 'The location property is required for this definition.');
   }
   const existing = workspace.deployments[endpointName]?.[name];
-  if (existing === undefined) checkResourceName('deployment', name);
-  else if (isBusy(existing.provisioningState)) throw busy('online deployment', name, existing.provisioningState);
+  if (existing === undefined) {
+    checkResourceName('deployment', name);
+    checkDeploymentCount(endpoint.name, Object.keys(workspace.deployments[endpoint.name] ?? {}).length);
+  } else if (isBusy(existing.provisioningState)) throw busy('online deployment', name, existing.provisioningState);
   const properties = acceptedProperties(service, body);
   if (existing !== undefined && existing.properties['instanceType'] !== properties['instanceType']) {
     throw badArgument(
@@ -203,7 +215,12 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     );
   }
   const sku = optionalObject(body, 'sku');
-  checkQuota(service, String(properties['instanceType']), capacityOf(sku), existing);
+  if (properties['endpointComputeType'] === 'Managed') {
+    const instanceType = String(properties['instanceType']);
+    const size = checkInstanceType(instanceType);
+    checkInstanceCount(capacityOf(sku));
+    checkQuota(service, workspace, { instanceType, size, instances: capacityOf(sku) }, existing);
+  }
   const tracked = {
     location,
     tags: stringMap(body['tags'], 'tags'),
@@ -265,7 +282,12 @@ function update(service: Service, ctx: RequestContext): Reply {
   const previous = snapshot(deployment);
   const sku = optionalObject(body, 'sku');
   const scaling = sku?.['capacity'] !== undefined && capacityOf(sku) !== capacityOf(deployment.sku);
-  if (scaling) checkQuota(service, String(deployment.properties['instanceType']), capacityOf(sku), deployment);
+  const instanceType = String(deployment.properties['instanceType']);
+  const size = deployment.properties['endpointComputeType'] === 'Managed' ? findVmSize(instanceType) : undefined;
+  if (scaling && size) {
+    checkInstanceCount(capacityOf(sku));
+    checkQuota(service, workspace, { instanceType, size, instances: capacityOf(sku) }, deployment);
+  }
   if (sku !== undefined) deployment.sku = { ...deployment.sku, ...sku };
   if (body['tags'] !== undefined) deployment.tags = stringMap(body['tags'], 'tags');
   deployment.provisioningState = scaling ? 'Scaling' : 'Updating';
@@ -357,14 +379,14 @@ function listSkus(service: Service, ctx: RequestContext): Reply {
   const workspace = resolveWorkspace(service, ctx);
   const endpointName = ctx.params['endpointName'] ?? '';
   findEndpoint(workspace, endpointName);
-  const deployment = findDeployment(workspace, endpointName, ctx.params['deploymentName'] ?? '');
+  findDeployment(workspace, endpointName, ctx.params['deploymentName'] ?? '');
   const skus = [
     {
       resourceType: TYPE,
       sku: { name: 'Default', tier: 'Standard' },
       capacity: {
         minimum: 1,
-        maximum: service.quotaFor(String(deployment.properties['instanceType'])),
+        maximum: MAX_INSTANCES,
         default: 1,
         scaleType: 'Manual',
       },

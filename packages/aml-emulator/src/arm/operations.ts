@@ -39,7 +39,10 @@ function status(service: Service, ctx: RequestContext): Reply {
       ...(operation.endTime === undefined ? {} : { endTime: operation.endTime }),
       ...(operation.error === undefined
         ? {}
-        : { error: armErrorBody(operation.error.code, operation.error.message).error }),
+        : {
+            error: armErrorBody(operation.error.code, operation.error.message, undefined, operation.error.details)
+              .error,
+          }),
     },
   };
 }

@@ -1,4 +1,4 @@
-/** The service's rules on names, traffic, mirroring, deletion and quota, each with ARM's status and code. */
+/** The service's rules on names, traffic, mirroring and deletion, each with ARM's status and code (quota: quota.ts). */
 import { armError, badArgument } from '../http/errors.ts';
 import type { HttpError } from '../http/errors.ts';
 import type { Service } from '../service.ts';
@@ -89,42 +89,6 @@ export function checkDeletable(endpoint: { properties: Record<string, unknown> }
   if ((traffic[deployment] ?? 0) > 0 || (mirror[deployment] ?? 0) > 0) {
     throw badArgument(
       `Deployment '${deployment}' cannot be deleted because it receives ${(traffic[deployment] ?? 0) > 0 ? 'live' : 'mirrored'} traffic. Set its traffic to 0 first.`,
-    );
-  }
-}
-
-function instances(deployment: DeploymentRecord): number {
-  const capacity = deployment.sku?.['capacity'];
-  return typeof capacity === 'number' ? capacity : 1;
-}
-
-/** Instances of a SKU in use across the subscription, leaving out the deployment being replaced. */
-function usage(service: Service, instanceType: string, replacing: DeploymentRecord | undefined): number {
-  let used = 0;
-  for (const workspace of Object.values(service.state.workspaces)) {
-    for (const deployments of Object.values(workspace.deployments)) {
-      for (const deployment of Object.values(deployments)) {
-        if (deployment === replacing || deployment.properties['instanceType'] !== instanceType) continue;
-        used += instances(deployment);
-      }
-    }
-  }
-  return used;
-}
-
-export function checkQuota(
-  service: Service,
-  instanceType: string,
-  requested: number,
-  replacing?: DeploymentRecord,
-): void {
-  const limit = service.quotaFor(instanceType);
-  const used = usage(service, instanceType, replacing);
-  if (used + requested > limit) {
-    throw armError(
-      400,
-      'OutOfQuota',
-      `Not enough quota available for ${instanceType} in SubscriptionId ${service.subscriptionId}. Current usage/limit: ${used}/${limit}. Additional needed: ${requested}. Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-outofquota`,
     );
   }
 }

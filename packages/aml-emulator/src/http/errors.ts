@@ -1,4 +1,5 @@
 /** Errors that carry the exact HTTP answer the caller should get. */
+import type { ErrorDetail } from '../types.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -17,8 +18,21 @@ export interface ArmErrorBody {
   error: { code: string; message: string; target?: string; details: unknown[]; additionalInfo: unknown[] };
 }
 
-export function armErrorBody(code: string, message: string, target?: string): ArmErrorBody {
-  return { error: { code, message, ...(target === undefined ? {} : { target }), details: [], additionalInfo: [] } };
+export function armErrorBody(
+  code: string,
+  message: string,
+  target?: string,
+  details: ErrorDetail[] = [],
+): ArmErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      ...(target === undefined ? {} : { target }),
+      details: details.map((detail) => ({ ...detail, details: [], additionalInfo: [] })),
+      additionalInfo: [],
+    },
+  };
 }
 
 /** An error in ARM's shape (`error.code`, `message`, `details`). */
@@ -27,5 +41,14 @@ export function armError(status: number, code: string, message: string, headers?
 }
 
 export const badArgument = (message: string): HttpError => armError(400, 'BadArgument', message);
+
+/**
+ * The inference front end's refusals: a generic 400 BadRequest "The request is invalid." with the reason in
+ * `details` (recorded in real CLI and SDK output, see README "Quota").
+ */
+export function invalidRequest(details: ErrorDetail[]): HttpError {
+  const body = armErrorBody('BadRequest', 'The request is invalid.', undefined, details);
+  return new HttpError(400, body, `BadRequest: ${details.map((d) => `${d.code}: ${d.message}`).join('; ')}`);
+}
 export const notFound = (message: string): HttpError => armError(404, 'UserError', message);
 export const conflict = (message: string): HttpError => armError(409, 'Conflict', message);
