@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { formatDuration } from '../duration.ts';
 import { UserError } from '../errors.ts';
+import { armErrorBody, describeDetails, type ArmErrorBody } from './service-error.ts';
 
 /**
  * Long-running ARM operations, followed: a progress line at least every 30 s (state and time elapsed), a timeout
@@ -48,23 +49,13 @@ interface RestErrorLike {
   response?: { bodyAsText?: string | null };
 }
 
-function armError(body: string | null | undefined): { code?: string; message?: string; details?: unknown } | undefined {
-  if (!body) return undefined;
-  try {
-    const parsed = JSON.parse(body) as { error?: { code?: string; message?: string; details?: unknown } };
-    return parsed.error;
-  } catch {
-    return undefined;
-  }
-}
-
 const LRO_FAILURE = /^The long-running operation has failed\. ([^.\s]+)\. ([\s\S]*)$/;
 
 /**
  * The service's code and message from anything the SDK throws: a RestError (ARM error body), the poller's failure
  * ("The long-running operation has failed. <code>. <message>") or a network error.
  */
-export function toServiceError(error: unknown, action: string): Error {
+export function toServiceError(error: unknown, action: string, operationError?: ArmErrorBody): Error {
   if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof UserError)
     return error;
   if (!(error instanceof Error)) return new Error(`${action} failed: ${String(error)}`);
@@ -72,18 +63,26 @@ export function toServiceError(error: unknown, action: string): Error {
   const failed = LRO_FAILURE.exec(rest.message);
   if (failed) {
     const [, code, message] = failed as unknown as [string, string, string];
-    return new OperationFailedError(`${action} failed: ${code}: ${message}`, code);
+    // The poller's message drops the status body's `details`; the last status read carries them.
+    const details = operationError?.code === code ? operationError.details : undefined;
+    return new OperationFailedError(
+      `${action} failed: ${code}: ${message}${describeDetails(details)}`,
+      code,
+      undefined,
+      details,
+    );
   }
   if (rest.name === 'RestError') {
-    const body = armError(rest.response?.bodyAsText);
+    const body = armErrorBody(rest.response?.bodyAsText);
     const code = body?.code ?? rest.code ?? (rest.statusCode ? `HTTP${rest.statusCode}` : 'RequestFailed');
     const message = body?.message ?? rest.message;
     const status = rest.statusCode ? ` (HTTP ${rest.statusCode})` : '';
+    const details = body?.details ?? rest.details;
     return new AzureServiceError(
-      `${action} failed${status}: ${code}: ${message}`,
+      `${action} failed${status}: ${code}: ${message}${describeDetails(details)}`,
       code,
       rest.statusCode,
-      body?.details ?? rest.details,
+      details,
     );
   }
   return new Error(`${action} failed: ${rest.message}`);
@@ -98,6 +97,8 @@ export interface PollerLike<T> {
 export interface BeginOptions {
   updateIntervalInMs: number;
   abortSignal: AbortSignal;
+  /** Sees every response of the operation, polls included (the SDK passes it to each request). */
+  onResponse: (response: { bodyAsText?: string | null }) => void;
 }
 
 export interface FollowOptions {
@@ -121,6 +122,8 @@ export async function followOperation<T>(
   const started = Date.now();
   const controller = new AbortController();
   let lastState: string | undefined;
+  /** The `error` of the last response that had one: a failed status read, with its nested details. */
+  let lastError: ArmErrorBody | undefined;
   const readState = async () => {
     try {
       lastState = (await options.readState?.()) ?? lastState;
@@ -153,6 +156,9 @@ export async function followOperation<T>(
       poller = await begin({
         updateIntervalInMs: options.pollIntervalMs ?? 5000,
         abortSignal: controller.signal,
+        onResponse: (response) => {
+          lastError = armErrorBody(response.bodyAsText) ?? lastError;
+        },
       });
       try {
         return await poller.pollUntilDone({ abortSignal: controller.signal });
@@ -174,7 +180,7 @@ export async function followOperation<T>(
         lastState,
       );
     }
-    throw toServiceError(error, options.action);
+    throw toServiceError(error, options.action, lastError);
   } finally {
     clearInterval(progress);
     clearTimeout(timer);

@@ -8,6 +8,7 @@ import {
   toServiceError,
   type PollerLike,
 } from '../../src/azure/operation.ts';
+import { describeDetails } from '../../src/azure/service-error.ts';
 
 function poller<T>(result: () => Promise<T>): PollerLike<T> & { stopped: boolean } {
   return {
@@ -114,7 +115,7 @@ describe('followOperation', () => {
     expect(error).toBeInstanceOf(AzureServiceError);
     expect(error).toMatchObject({ code: 'Conflict', statusCode: 409, details: [{ code: 'X' }] });
     expect((error as Error).message).toBe(
-      'Updating endpoint fraud failed (HTTP 409): Conflict: Endpoint fraud is Updating.',
+      'Updating endpoint fraud failed (HTTP 409): Conflict: Endpoint fraud is Updating.\n  ↳ X',
     );
   });
 });
@@ -127,5 +128,86 @@ describe('toServiceError', () => {
       'Reading endpoint e failed: socket hang up',
     );
     expect(toServiceError('weird', 'x').message).toBe('x failed: weird');
+  });
+});
+
+describe('nested service errors', () => {
+  const quotaBody = {
+    error: {
+      code: 'BadRequest',
+      message: 'The request is invalid.',
+      details: [
+        {
+          code: 'InferencingClientCreateDeploymentFailed',
+          message:
+            'InferencingClient HttpRequest error, error detail: {"errors":{"VmSize":["Not enough quota available for Standard_DS3_v2 in SubscriptionId s. Current usage/limit: 0/6. Additional needed: 8 Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-outofquota"]},"type":"https://tools.ietf.org/html/rfc7231#section-6.5.1","title":"One or more validation errors occurred.","status":400,"traceId":"00-a-b-01"}',
+          details: [],
+          additionalInfo: [],
+        },
+      ],
+    },
+  };
+  const restError = (status: number, body: unknown) =>
+    new RestError('The request is invalid.', {
+      statusCode: status,
+      code: 'BadRequest',
+      request: createPipelineRequest({ url: 'https://x' }),
+      response: {
+        status,
+        headers: createHttpHeaders(),
+        request: createPipelineRequest({ url: 'https://x' }),
+        bodyAsText: JSON.stringify(body),
+      },
+    });
+
+  it("shows each nested detail's code and message, and the field errors a detail embeds", () => {
+    const error = toServiceError(restError(400, quotaBody), 'Creating deployment blue on endpoint fraud');
+    expect(error.message).toBe(
+      [
+        'Creating deployment blue on endpoint fraud failed (HTTP 400): BadRequest: The request is invalid.',
+        '  ↳ InferencingClientCreateDeploymentFailed: InferencingClient HttpRequest error',
+        '    ↳ VmSize: Not enough quota available for Standard_DS3_v2 in SubscriptionId s. Current usage/limit: 0/6. Additional needed: 8 Please see troubleshooting guide, available here: https://aka.ms/oe-tsg#error-outofquota',
+      ].join('\n'),
+    );
+  });
+
+  it('nests deeper details by depth, and survives details of any shape', () => {
+    expect(
+      describeDetails([
+        { code: 'A', message: 'outer', details: [{ code: 'B', message: 'inner' }] },
+        'not an object',
+        null,
+        { message: 'no code' },
+        { code: 'C', message: 'error detail: {not json}' },
+      ]),
+    ).toBe('\n  ↳ A: outer\n    ↳ B: inner\n  ↳ (no code): no code\n  ↳ C: error detail: {not json}');
+    expect(describeDetails(undefined)).toBe('');
+    expect(describeDetails({ code: 'x' })).toBe('');
+  });
+
+  it("adds the failed operation status's details to the poller's message", async () => {
+    const status = {
+      status: 'Failed',
+      error: {
+        code: 'DeploymentFailed',
+        message: 'Deployment failed.',
+        details: [{ code: 'ResourceNotReady', message: 'User container has crashed or terminated.' }],
+      },
+    };
+    const error = await followOperation(
+      async (options) =>
+        poller(() => {
+          options.onResponse({ bodyAsText: JSON.stringify(status) });
+          return Promise.reject(
+            new Error('The long-running operation has failed. DeploymentFailed. Deployment failed.'),
+          );
+        }),
+      { action: 'Creating deployment blue', timeoutMs: 1000, log: () => undefined },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationFailedError);
+    expect((error as Error).message).toBe(
+      'Creating deployment blue failed: DeploymentFailed: Deployment failed.\n  ↳ ResourceNotReady: User container has crashed or terminated.',
+    );
+    expect(error).toMatchObject({ details: status.error.details });
   });
 });
