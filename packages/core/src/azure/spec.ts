@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAssetRef, type AssetKind, type AssetRef } from './asset-ref.ts';
+import { deploymentLimitProblems } from './deployment-limits.ts';
 import { YamlFile, YamlFileError, type Problem } from '../yaml-file.ts';
 
 /**
@@ -429,6 +430,14 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
   if (computeType === 'Managed' && !spec.instance_type) {
     check(problems, file, [], "a managed deployment needs 'instance_type' (e.g. Standard_DS3_v2)");
   }
+  problems.push(
+    ...deploymentLimitProblems(file, {
+      computeType,
+      instanceType: spec.instance_type,
+      instanceCount: spec.instance_count,
+      requestTimeoutMs: spec.request_settings?.request_timeout_ms,
+    }),
+  );
   if (spec.scale_settings?.type === 'target_utilization' && computeType === 'Managed') {
     check(
       problems,
