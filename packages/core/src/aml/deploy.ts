@@ -14,6 +14,7 @@ import { diffValues, type Change } from '../diff.ts';
 import { errorMessage, InputError, UserError } from '../errors.ts';
 import type { ReleaseManifest } from '../release-manifest.ts';
 import { planCandidateSlot, sameTraffic, type Traffic } from '../slots.ts';
+import { checkSlotFits } from './quota.ts';
 import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings, ResolvedAsset } from './workspace.ts';
 
 /**
@@ -339,6 +340,15 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   );
   if (plan.others.length > 0)
     log(`Note: ${plan.others.join(', ')} also hold live traffic; a swap moves their share too.`);
+  await checkSlotFits({
+    client: workspace.client,
+    endpoint: endpointName,
+    location,
+    slot: plan.candidate,
+    spec: files.deployment,
+    deployments,
+    log,
+  });
   const assets = await resolveAssets(options, workspace, files.deployment, prepared);
 
   // Changes, in order: local assets uploaded and registered, the endpoint created or updated, the deployment.
