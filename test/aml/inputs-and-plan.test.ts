@@ -64,6 +64,42 @@ describe('bad inputs are refused before any call to Azure', () => {
       /line=5/,
     ],
     [
+      'a VM size managed endpoints do not offer',
+      () => ({
+        ...DEPLOY,
+        'deployment-file': write(
+          'size.yml',
+          'name: blue\nmodel: azureml:fraud:1\nenvironment: azureml:scoring-env:1\ninstance_type: Standard_B2s\n',
+        ),
+      }),
+      /instance_type 'Standard_B2s' is not a VM size managed online endpoints support/,
+      /file=deploy\/size\.yml,line=4/,
+    ],
+    [
+      'more than 50 instances',
+      () => ({
+        ...DEPLOY,
+        'deployment-file': write(
+          'count.yml',
+          'name: blue\nmodel: azureml:fraud:1\nenvironment: azureml:scoring-env:1\ninstance_type: Standard_DS3_v2\ninstance_count: 60\n',
+        ),
+      }),
+      /instance_count must be between 1 and 50 for a managed deployment \(got 60\)/,
+      /file=deploy\/count\.yml,line=5/,
+    ],
+    [
+      'a request timeout above 180 s',
+      () => ({
+        ...DEPLOY,
+        'deployment-file': write(
+          'timeout.yml',
+          'name: blue\nmodel: azureml:fraud:1\nenvironment: azureml:scoring-env:1\ninstance_type: Standard_DS3_v2\nrequest_settings:\n  request_timeout_ms: 300000\n',
+        ),
+      }),
+      /request_timeout_ms is 300000, above the 180 s that managed online endpoints allow/,
+      /file=deploy\/timeout\.yml,line=6/,
+    ],
+    [
       'an invalid endpoint name in the input',
       () => ({ ...DEPLOY, endpoint: 'my_endpoint' }),
       /Input 'endpoint' \(or 'endpoint' in the env file\): 'my_endpoint' is not a valid endpoint name/,
@@ -100,7 +136,7 @@ describe('bad inputs are refused before any call to Azure', () => {
         ...DEPLOY,
         'deployment-file': write(
           'local.yml',
-          'name: blue\nmodel: azureml:fraud:1\nenvironment: azureml:scoring-env:1\ncode_configuration:\n  code: ./src\n  scoring_script: score.py\ninstance_type: x\n',
+          'name: blue\nmodel: azureml:fraud:1\nenvironment: azureml:scoring-env:1\ncode_configuration:\n  code: ./src\n  scoring_script: score.py\ninstance_type: Standard_DS3_v2\n',
         ),
       }),
       /deploy\/local\.yml: code_configuration\.code: .*src does not exist/,

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEPLOY, ENDPOINT, startAmlWorld, writeCase, expectedAnswer, type AmlWorld } from '../support/aml.ts';
 import { leakedSecrets, type RunResult } from '../support/run-action.ts';
-import { BASELINE, CELLS, cellName, type Cell } from './matrix.ts';
+import { BASELINE, CELLS, cellName, DSV2_CORES, type Cell } from './matrix.ts';
 
 const observed: Record<
   string,
@@ -15,7 +15,7 @@ const observed: Record<
 > = {};
 
 async function baselineWorld(): Promise<AmlWorld> {
-  const world = await startAmlWorld();
+  const world = await startAmlWorld({ emulator: { quota: { standardDSv2Family: DSV2_CORES } } });
   for (const [action, inputs] of [
     ['aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' }],
     ['aml-endpoint-swap', { deployment: 'green' }],

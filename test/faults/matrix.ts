@@ -43,6 +43,15 @@ const deploy = (world: AmlWorld, extra: Record<string, string> = {}) =>
   world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:2', ...extra });
 const swap = (world: AmlWorld, extra: Record<string, string> = {}) =>
   world.run('aml-endpoint-swap', { deployment: 'blue', 'expected-traffic': JSON.stringify(BASELINE), ...extra });
+/** The world's DSv2 cores (matrix.test.ts), so that a 10-instance blue cannot fit beside green. */
+export const DSV2_CORES = 48;
+function bigDeployment(world: AmlWorld): string {
+  writeFileSync(
+    join(world.repo, 'deploy', 'big-deployment.yml'),
+    'name: blue\nmodel: azureml:fraud:2\nenvironment: azureml:scoring-env:1\ninstance_type: Standard_DS3_v2\ninstance_count: 10\n',
+  );
+  return 'deploy/big-deployment.yml';
+}
 const canary = {
   strategy: 'canary',
   'canary-steps': '10,50,100',
@@ -226,18 +235,27 @@ export const CELLS: Cell[] = [
     exit: 'fail',
     message: /did not finish within 2s/,
   },
+  // Quota (the world has 48 DSv2 cores; green and blue hold 8 each): 10 instances reserve 12 × 4 = 48 cores.
   {
     fault: 'OutOfQuota',
     phase: 'deploy',
-    run: (w) => {
-      writeFileSync(
-        join(w.repo, 'deploy', 'big-deployment.yml'),
-        'name: blue\nmodel: azureml:fraud:2\nenvironment: azureml:scoring-env:1\ninstance_type: Standard_DS3_v2\ninstance_count: 500\n',
-      );
-      return deploy(w, { 'deployment-file': 'deploy/big-deployment.yml' });
-    },
+    run: (w) => deploy(w, { 'deployment-file': bigDeployment(w) }),
     exit: 'fail',
-    message: /OutOfQuota/,
+    // Refused by the deploy's own check, before any change.
+    message:
+      /Deployment blue needs 48 cores of VM family standardDSv2Family in eastus \(Standard_DS3_v2: 4 cores × 12 instances: the 10 requested and the 20 % Azure reserves for upgrades\), but only 40 are free \(limit 48, 16 in use, of which 8 held by blue itself/,
+  },
+  {
+    fault: 'the nested quota error',
+    phase: 'deploy',
+    // The identity cannot read the subscription's usages: the service refuses, its reason nested in details.
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'usages.list', status: 403, times: Infinity }),
+      deploy(w, { 'deployment-file': bigDeployment(w) })
+    ),
+    exit: 'fail',
+    message:
+      /BadRequest: The request is invalid\.\n {2}↳ InferencingClientCreateDeploymentFailed: InferencingClient HttpRequest error\n {4}↳ VmSize: Not enough quota available for Standard_DS3_v2 in SubscriptionId [-0-9a-f]+\. Current usage\/limit: 16\/48\. Additional needed: 40 /,
   },
   // Broken models.
   {
@@ -402,6 +420,12 @@ export const NOT_APPLICABLE: NotApplicable[] = [
   { fault: 'operation never ends', phase: 'test', why: 'the test starts no long operation' },
   { fault: 'OutOfQuota', phase: 'test', why: 'the test allocates nothing' },
   { fault: 'OutOfQuota', phase: 'swap', why: 'moving traffic allocates nothing' },
+  { fault: 'the nested quota error', phase: 'test', why: 'the test allocates nothing' },
+  {
+    fault: 'the nested quota error',
+    phase: 'swap',
+    why: 'moving traffic allocates nothing; its own errors show their details the same way',
+  },
   { fault: 'wrong answers', phase: 'deploy', why: 'the deploy does not score; the test catches it' },
   { fault: 'wrong answers', phase: 'swap', why: 'the probe checks health, not answers; the test before it does' },
   { fault: 'slow answers', phase: 'deploy', why: 'the deploy does not score' },
