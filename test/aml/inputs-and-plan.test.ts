@@ -182,6 +182,11 @@ describe('bad inputs are refused before any call to Azure', () => {
       /'azure-credentials' lacks clientSecret, subscriptionId/,
     ],
     [
+      'a scale-down above the 50 instances of a managed deployment',
+      { cleanup: 'scale-down', 'scale-down-to': '60' },
+      /Input 'scale-down-to' is '60': use an integer from 1 to 50/,
+    ],
+    [
       'OpenID Connect without a tenant',
       { 'tenant-id': '' },
       /OpenID Connect login needs both 'client-id' and 'tenant-id': 'tenant-id' is missing/,

@@ -23,7 +23,8 @@ export function readSwapInputs(): SwapRequest {
     canaryWaitMs: readDuration('canary-wait', { default: 60_000 }),
     probe,
     cleanup: readEnum('cleanup', ['none', 'scale-down', 'delete'], { default: 'none' }),
-    scaleDownTo: readInteger('scale-down-to', { min: 1, max: 100, default: 1 }),
+    // A managed deployment has 1 to 50 instances; Azure would refuse more only after traffic has moved.
+    scaleDownTo: readInteger('scale-down-to', { min: 1, max: 50, default: 1 }),
     previousDeployment: readString('previous-deployment'),
     operation: azure.operation,
     readBack: { attempts: 10, intervalMs: 1000 },
