@@ -155,6 +155,41 @@ describe('deploy against the emulator', () => {
     expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 100 });
   });
 
+  it('refuses a new slot on an endpoint that already has 20 deployments, before any change', async () => {
+    const { resourceGroup, workspace: ws } = world.emulator.credentials;
+    const client = world.client;
+    await client.onlineEndpoints.beginCreateOrUpdateAndWait(resourceGroup, ws, 'crowded', {
+      location: 'eastus',
+      properties: { authMode: 'Key' },
+    });
+    const model = `/subscriptions/${world.emulator.credentials.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws}/models/fraud/versions/1`;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        client.onlineDeployments.beginCreateOrUpdateAndWait(
+          resourceGroup,
+          ws,
+          'crowded',
+          `old-${i}`,
+          {
+            location: 'eastus',
+            properties: { endpointComputeType: 'Managed', model, instanceType: 'Standard_F2s_v2' },
+            sku: { name: 'Default', capacity: 1 },
+          },
+          { updateIntervalInMs: 50 },
+        ),
+      ),
+    );
+    const before = writes().length;
+    const error = await deployToIdleSlot({ ...options('deployment.yml'), endpointName: 'crowded' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(
+      /^Endpoint crowded already has 20 deployments, the most Azure allows per endpoint \(20\), so green cannot be created/,
+    );
+    expect(writes().length).toBe(before);
+  });
+
   it("shows a failed operation's nested details", async () => {
     world.emulator.faults.operation(
       { endpoint: ENDPOINT, deployment: 'blue' },
