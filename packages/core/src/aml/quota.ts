@@ -54,33 +54,49 @@ function sizeOf(sizes: VmSizeInfo[], instanceType: string): VmSizeInfo | undefin
   return sizes.find((size) => size.name.toLowerCase() === instanceType.toLowerCase());
 }
 
+/** The region's total, which every family's cores count against as well. */
+const TOTAL = 'Total Cluster Dedicated Regional vCPUs';
+
+interface Pool {
+  /** "of VM family standardDSv2Family", "of the region's total dedicated cores". */
+  what: string;
+  usage: FamilyUsage;
+  /** Cores of this pool the idle slot holds now and gives back when it is updated in place. */
+  released: number;
+}
+
 export function decideQuota(input: QuotaInput): QuotaDecision {
   const size = sizeOf(input.sizes, input.instanceType);
   if (!size) return { fits: 'unknown', note: `the region lists no VM size ${input.instanceType}` };
   const usage = usageOf(input.usages, size.family);
   if (!usage) return { fits: 'unknown', note: `the region reports no usage for VM family ${size.family}` };
-  if (usage.limit < 0) return { fits: true, family: size.family, needed: 0, free: Infinity };
   const reserved = reservedInstances(input.instanceType, input.instances);
   const needed = reserved * size.vCPUs;
   const old = input.replacing && sizeOf(input.sizes, input.replacing.instanceType);
-  const released =
-    input.replacing && old?.family === size.family
-      ? reservedInstances(input.replacing.instanceType, input.replacing.instances) * old.vCPUs
-      : 0;
-  const free = usage.limit - usage.currentValue + released;
-  if (needed <= free) return { fits: true, family: size.family, needed, free };
+  const held =
+    input.replacing && old ? reservedInstances(input.replacing.instanceType, input.replacing.instances) * old.vCPUs : 0;
+  const total = input.usages.find((entry) => entry.names.some((name) => key(name) === key(TOTAL)));
+  const pools: Pool[] = [
+    { what: `of VM family ${size.family}`, usage, released: old?.family === size.family ? held : 0 },
+    ...(total ? [{ what: "of the region's total dedicated cores", usage: total, released: held }] : []),
+  ];
+  const free = (pool: Pool) =>
+    pool.usage.limit < 0 ? Infinity : pool.usage.limit - pool.usage.currentValue + pool.released;
+  const short = pools.find((pool) => needed > free(pool));
+  if (!short) return { fits: true, family: size.family, needed, free: free(pools[0] as Pool) };
   const surge =
     reserved > input.instances
       ? `${reserved} instances: the ${input.instances} requested and the 20 % Azure reserves for upgrades`
       : `${reserved} instances`;
-  const own = released > 0 ? `, of which ${released} held by ${input.slot} itself and given back by the update` : '';
+  const own =
+    short.released > 0 ? `, of which ${short.released} held by ${input.slot} itself and given back by the update` : '';
   return {
     fits: false,
     reason:
-      `Deployment ${input.slot} needs ${needed} cores of VM family ${size.family} in ${input.location} ` +
-      `(${input.instanceType}: ${size.vCPUs} cores × ${surge}), but only ${Math.max(free, 0)} are free ` +
-      `(limit ${usage.limit}, ${usage.currentValue} in use${own}). Lower 'instance_count', choose a size of a family ` +
-      `with free cores, or request more quota for ${size.family} (https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas). Nothing was changed.`,
+      `Deployment ${input.slot} needs ${needed} cores ${short.what} in ${input.location} ` +
+      `(${input.instanceType}: ${size.vCPUs} cores × ${surge}), but only ${Math.max(free(short), 0)} are free ` +
+      `(limit ${short.usage.limit}, ${short.usage.currentValue} in use${own}). Lower 'instance_count', choose a size of a family ` +
+      `with free cores, or request more quota for ${short === pools[0] ? size.family : 'the region'} (https://learn.microsoft.com/azure/machine-learning/how-to-manage-quotas). Nothing was changed.`,
   };
 }
 
@@ -164,6 +180,6 @@ export async function checkSlotFits(check: QuotaCheck): Promise<void> {
   });
   if (decision.fits === false) throw new UserError(decision.reason);
   if (decision.fits === 'unknown') check.log(`Quota not checked before the deploy: ${decision.note}.`);
-  else if (decision.needed > 0)
+  else if (Number.isFinite(decision.free))
     check.log(`Quota: ${slot} needs ${decision.needed} cores of ${decision.family}; ${decision.free} are free.`);
 }

@@ -66,6 +66,24 @@ describe('decideQuota', () => {
     expect(decideQuota(input({ usages: [] }))).toMatchObject({ fits: 'unknown' });
   });
 
+  it("checks the region's total dedicated cores too, and takes a negative limit for no limit", () => {
+    const withTotal = (currentValue: number, limit: number) =>
+      input({
+        usages: [
+          { names: ['standardDSv2Family'], currentValue: 8, limit: 100 },
+          { names: ['Total Cluster Dedicated Regional vCPUs'], currentValue, limit },
+        ],
+      });
+    expect(decideQuota(withTotal(40, 88))).toMatchObject({ fits: true, needed: 48, free: 92 });
+    expect(decideQuota(withTotal(41, 88))).toEqual({
+      fits: false,
+      reason: expect.stringMatching(
+        /^Deployment blue needs 48 cores of the region's total dedicated cores in eastus .* but only 47 are free \(limit 88, 41 in use\)\. .*request more quota for the region/,
+      ),
+    });
+    expect(decideQuota(withTotal(500, -1))).toMatchObject({ fits: true });
+  });
+
   it('refuses a 21st deployment on an endpoint, but not an update of one of the 20', () => {
     const twenty = Array.from({ length: 20 }, (_, i) => `d${i}`);
     expect(deploymentCountProblem('fraud', 'blue', twenty)).toMatch(/already has 20 deployments/);
