@@ -3,7 +3,15 @@ import { isObject } from './arm/common.ts';
 import { HttpError } from './http/errors.ts';
 import type { Reply, RequestContext, Route } from './http/router.ts';
 import type { Service } from './service.ts';
-import type { EmulatedModel, Faults, HttpFaultRule, ModelFault, OperationFault, WorkspaceRef } from './types.ts';
+import type {
+  EmulatedModel,
+  ErrorDetail,
+  Faults,
+  HttpFaultRule,
+  ModelFault,
+  OperationFault,
+  WorkspaceRef,
+} from './types.ts';
 
 export interface ControlTarget {
   service: Service;
@@ -73,7 +81,19 @@ function operationFault(values: Record<string, unknown>): OperationFault {
   if (values['outcome'] !== 'Failed') throw badRequest("'outcome' must be 'Failed' or 'NeverEnds'.");
   const fault: OperationFault = { outcome: 'Failed', code: text(values['code'], 'code') };
   if (values['message'] !== undefined) fault.message = text(values['message'], 'message');
+  if (values['details'] !== undefined) fault.details = errorDetails(values['details']);
   return fault;
+}
+
+function errorDetails(value: unknown): ErrorDetail[] {
+  if (!Array.isArray(value)) throw badRequest("'details' must be a list of { code, message }.");
+  return value.map((detail: unknown, i) => {
+    const entry = (detail ?? {}) as Record<string, unknown>;
+    return {
+      code: text(entry['code'], `details[${i}].code`),
+      message: text(entry['message'], `details[${i}].message`),
+    };
+  });
 }
 
 function modelFault(values: Record<string, unknown>): ModelFault {

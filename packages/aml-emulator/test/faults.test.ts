@@ -158,6 +158,30 @@ describe('control API', () => {
     expect(await control('GET', 'traffic/no-such-endpoint')).toMatchObject({ status: 400 });
   });
 
+  it("gives an operation fault's nested details to the failed operation's status", async () => {
+    const details = [{ code: 'ResourceNotReady', message: 'User container has crashed or terminated.' }];
+    const fault = { endpoint: 'ep-faults', deployment: 'nested', outcome: 'Failed', code: 'DeploymentFailed' };
+    expect((await control('POST', 'faults/operations', { ...fault, details })).status).toBe(204);
+    await expect(
+      h.client.onlineDeployments.beginCreateOrUpdateAndWait(
+        h.resourceGroup,
+        h.workspace,
+        'ep-faults',
+        'nested',
+        managedDeployment(h.modelId('ctl-model', '1')),
+        h.poll,
+      ),
+    ).rejects.toThrow(/DeploymentFailed/);
+    const status = h.emulator
+      .requests()
+      .filter((entry) => entry.kind === 'operationStatus')
+      .at(-1);
+    expect(status?.responseBody).toMatchObject({ error: { code: 'DeploymentFailed', details } });
+    expect(await control('POST', 'faults/operations', { ...fault, details: [{ code: 1 }] })).toMatchObject({
+      status: 400,
+    });
+  });
+
   it('lists every request with method, path, api-version, status, kind and time', async () => {
     const { body } = await control('GET', 'requests');
     const entries = body as {
