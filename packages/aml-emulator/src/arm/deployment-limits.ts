@@ -4,7 +4,9 @@
  */
 import { parseDurationMs } from '../duration.ts';
 import { badArgument } from '../http/errors.ts';
-import type { JsonObject } from '../state.ts';
+import type { Service } from '../service.ts';
+import type { DeploymentRecord, JsonObject, WorkspaceState } from '../state.ts';
+import { checkQuota } from './quota.ts';
 import { findVmSize, type VmSize } from './vm-sizes.ts';
 
 export const MAX_INSTANCES = 50;
@@ -28,6 +30,19 @@ export function checkInstanceCount(capacity: number): void {
       `The instance count of a managed online deployment must be between 1 and ${MAX_INSTANCES}, got ${capacity}.`,
     );
   }
+}
+
+/** A managed deployment's size and instances, on create, in-place update and scaling: listed, 1–50, in quota. */
+export function checkSizing(
+  service: Service,
+  workspace: WorkspaceState,
+  instanceType: string,
+  instances: number,
+  replacing: DeploymentRecord | undefined,
+): void {
+  const size = checkInstanceType(instanceType);
+  checkInstanceCount(instances);
+  checkQuota(service, workspace, { instanceType, size, instances }, replacing);
 }
 
 export function checkRequestTimeout(computeType: 'Managed' | 'Kubernetes', requestSettings: JsonObject | undefined) {

@@ -22,16 +22,8 @@ import {
 } from './common.ts';
 import { orderItems, topOf } from './listing.ts';
 import { endpointId, expandIdentity, findEndpoint } from './online-endpoints.ts';
-import {
-  checkDeploymentCount,
-  checkInstanceCount,
-  MAX_INSTANCES,
-  checkInstanceType,
-  checkRequestTimeout,
-} from './deployment-limits.ts';
-import { checkQuota } from './quota.ts';
+import { checkDeploymentCount, checkRequestTimeout, checkSizing, MAX_INSTANCES } from './deployment-limits.ts';
 import { busy, checkDeletable, checkResourceName, isBusy } from './rules.ts';
-import { findVmSize } from './vm-sizes.ts';
 import { checkDeploymentContent } from '../storage/asset-content.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
@@ -215,12 +207,8 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     );
   }
   const sku = optionalObject(body, 'sku');
-  if (properties['endpointComputeType'] === 'Managed') {
-    const instanceType = String(properties['instanceType']);
-    const size = checkInstanceType(instanceType);
-    checkInstanceCount(capacityOf(sku));
-    checkQuota(service, workspace, { instanceType, size, instances: capacityOf(sku) }, existing);
-  }
+  if (properties['endpointComputeType'] === 'Managed')
+    checkSizing(service, workspace, String(properties['instanceType']), capacityOf(sku), existing);
   const tracked = {
     location,
     tags: stringMap(body['tags'], 'tags'),
@@ -282,12 +270,8 @@ function update(service: Service, ctx: RequestContext): Reply {
   const previous = snapshot(deployment);
   const sku = optionalObject(body, 'sku');
   const scaling = sku?.['capacity'] !== undefined && capacityOf(sku) !== capacityOf(deployment.sku);
-  const instanceType = String(deployment.properties['instanceType']);
-  const size = deployment.properties['endpointComputeType'] === 'Managed' ? findVmSize(instanceType) : undefined;
-  if (scaling && size) {
-    checkInstanceCount(capacityOf(sku));
-    checkQuota(service, workspace, { instanceType, size, instances: capacityOf(sku) }, deployment);
-  }
+  if (scaling && deployment.properties['endpointComputeType'] === 'Managed')
+    checkSizing(service, workspace, String(deployment.properties['instanceType']), capacityOf(sku), deployment);
   if (sku !== undefined) deployment.sku = { ...deployment.sku, ...sku };
   if (body['tags'] !== undefined) deployment.tags = stringMap(body['tags'], 'tags');
   deployment.provisioningState = scaling ? 'Scaling' : 'Updating';
