@@ -14,7 +14,7 @@ import { diffValues, type Change } from '../diff.ts';
 import { errorMessage, InputError, UserError } from '../errors.ts';
 import type { ReleaseManifest } from '../release-manifest.ts';
 import { planCandidateSlot, sameTraffic, type Traffic } from '../slots.ts';
-import { checkSlotFits } from './quota.ts';
+import { assessSlot, checkSlotFits } from './quota.ts';
 import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings, ResolvedAsset } from './workspace.ts';
 
 /**
@@ -432,6 +432,8 @@ export interface PlanResult {
   deploymentChanges: Change[];
   candidate: string | undefined;
   refusal: string | undefined;
+  /** Whether the candidate slot fits in the endpoint and the region's cores quota (what a deploy would check). */
+  capacity: string | undefined;
   traffic: Record<string, number>;
   /** What a deploy would upload and register, or finds already registered. */
   localAssets: AssetOutcome[];
@@ -451,6 +453,17 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
   // Looked up only: plan mode uploads and registers nothing, it says what a deploy would.
   const local = await resolvePrepared(options, workspace, prepared, true);
   const localAssets = local.outcomes;
+  const slotCapacity = async (slot: string, deployments: DeploymentState[]) => {
+    const { refusal, note } = await assessSlot({
+      client: workspace.client,
+      endpoint: endpointName,
+      location,
+      slot,
+      spec: files.deployment,
+      deployments,
+    });
+    return refusal ?? note;
+  };
   if (!live) {
     return {
       localAssets,
@@ -461,6 +474,7 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
       deploymentChanges: [],
       candidate: options.slots[0],
       refusal: undefined,
+      capacity: await slotCapacity(options.slots[0], []),
       traffic: {},
     };
   }
@@ -469,6 +483,7 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
     { endpoint: endpointName, traffic: live.traffic, mirror: live.mirror, deployments: deployments.map((d) => d.name) },
     options.slots,
   );
+  const capacity = plan.ok ? await slotCapacity(plan.candidate, deployments) : undefined;
   const liveName = plan.ok ? plan.live : Object.entries(live.traffic).sort((a, b) => b[1] - a[1])[0]?.[0];
   const liveDeployment = deployments.find((d) => d.name === liveName);
   let deploymentChanges: Change[] = [];
@@ -497,6 +512,7 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
     deploymentChanges,
     candidate: plan.ok ? plan.candidate : undefined,
     refusal: plan.ok ? undefined : plan.reason,
+    capacity,
     traffic: live.traffic,
     localAssets,
   };

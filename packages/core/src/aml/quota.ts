@@ -141,31 +141,34 @@ export interface QuotaCheck {
   slot: string;
   spec: DeploymentSpec;
   deployments: DeploymentState[];
-  log: (line: string) => void;
+}
+
+export interface SlotAssessment {
+  /** Why Azure would refuse the slot. */
+  refusal?: string;
+  /** What it needs and what is free, or why that could not be told. */
+  note?: string;
 }
 
 /**
- * Refuses, before any change, a slot the endpoint or the region's quota cannot take. The quota is read best-effort:
- * an identity scoped to a resource group may not read the subscription's usages, and the service checks anyway.
+ * Whether the endpoint and the region's quota can take the slot. The quota is read best-effort: an identity scoped
+ * to a resource group may not read the subscription's usages, and the service checks anyway.
  */
-export async function checkSlotFits(check: QuotaCheck): Promise<void> {
+export async function assessSlot(check: QuotaCheck): Promise<SlotAssessment> {
   const { spec, slot } = check;
-  const countProblem = deploymentCountProblem(
+  const refusal = deploymentCountProblem(
     check.endpoint,
     slot,
     check.deployments.map((d) => d.name),
   );
-  if (countProblem) throw new UserError(countProblem);
+  if (refusal) return { refusal };
   const instanceType = spec.settings.instanceType;
-  if (spec.computeType !== 'Managed' || !instanceType) return;
+  if (spec.computeType !== 'Managed' || !instanceType) return {};
   let compute: Awaited<ReturnType<typeof readComputeQuota>>;
   try {
     compute = await readComputeQuota(check.client, check.location);
   } catch (error) {
-    check.log(
-      `Quota not checked before the deploy (${errorMessage(error)}); Azure checks it when the deployment is sent.`,
-    );
-    return;
+    return { note: `Quota not checked (${errorMessage(error)}); Azure checks it when the deployment is sent.` };
   }
   const existing = check.deployments.find((d) => d.name === slot);
   const decision = decideQuota({
@@ -178,8 +181,16 @@ export async function checkSlotFits(check: QuotaCheck): Promise<void> {
       : undefined,
     ...compute,
   });
-  if (decision.fits === false) throw new UserError(decision.reason);
-  if (decision.fits === 'unknown') check.log(`Quota not checked before the deploy: ${decision.note}.`);
-  else if (Number.isFinite(decision.free))
-    check.log(`Quota: ${slot} needs ${decision.needed} cores of ${decision.family}; ${decision.free} are free.`);
+  if (decision.fits === false) return { refusal: decision.reason };
+  if (decision.fits === 'unknown') return { note: `Quota not checked: ${decision.note}.` };
+  return Number.isFinite(decision.free)
+    ? { note: `Quota: ${slot} needs ${decision.needed} cores of ${decision.family}; ${decision.free} are free.` }
+    : {};
+}
+
+/** Refuses, before any change, a slot the endpoint or the region's quota cannot take. */
+export async function checkSlotFits(check: QuotaCheck & { log: (line: string) => void }): Promise<void> {
+  const { refusal, note } = await assessSlot(check);
+  if (refusal) throw new UserError(refusal);
+  if (note) check.log(note);
 }

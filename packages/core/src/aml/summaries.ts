@@ -90,11 +90,14 @@ export function planSummary(plan: PlanResult): JobSummary {
   const summary = new JobSummary().heading(`Plan for endpoint ${plan.endpoint}`);
   if (!plan.endpointExists)
     return withLocalAssets(
-      summary.paragraph(`The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.`),
+      summary.paragraph(
+        `The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.${plan.capacity ? ` ${plan.capacity}` : ''}`,
+      ),
       plan.localAssets,
     );
   summary.paragraph(
-    `Live traffic: ${formatTraffic(plan.traffic)}. A deploy would go to: ${plan.candidate ?? `nowhere (${plan.refusal})`}.`,
+    `Live traffic: ${formatTraffic(plan.traffic)}. A deploy would go to: ${plan.candidate ?? `nowhere (${plan.refusal})`}.` +
+      (plan.capacity ? ` ${plan.capacity}` : ''),
   );
   summary
     .heading('Endpoint settings', 3)

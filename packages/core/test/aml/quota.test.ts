@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { azureLogin } from '../../src/azure/auth.ts';
 import { createMlClient } from '../../src/azure/client.ts';
-import { deployToIdleSlot, DeploymentFailedError, type DeployOptions } from '../../src/aml/deploy.ts';
+import { deployToIdleSlot, DeploymentFailedError, planDeploy, type DeployOptions } from '../../src/aml/deploy.ts';
 import { decideQuota, deploymentCountProblem, type QuotaInput } from '../../src/aml/quota.ts';
+import { planSummary } from '../../src/aml/summaries.ts';
 import { AmlWorkspace } from '../../src/aml/workspace.ts';
 import { UserError } from '../../src/errors.ts';
 import { DEPLOY, ENDPOINT, startAmlWorld, type AmlWorld } from '../../../../test/support/aml.ts';
@@ -143,6 +144,15 @@ describe('deploy against the emulator', () => {
   it('refuses before any change when the new slot would not fit beside the live one', async () => {
     const before = writes().length;
     // 3 instances reserve ceil(3.6) × 4 = 16 cores; 24 - 8 = 16 are free: fits. 4 instances (20 cores) do not.
+    const plan = await planDeploy(options(sized(4)));
+    expect(plan).toMatchObject({
+      candidate: 'blue',
+      capacity: expect.stringMatching(/^Deployment blue needs 20 cores/),
+    });
+    expect(planSummary(plan).markdown()).toContain('A deploy would go to: blue. Deployment blue needs 20 cores');
+    expect((await planDeploy(options(sized(3)))).capacity).toBe(
+      'Quota: blue needs 16 cores of standardDSv2Family; 16 are free.',
+    );
     const error = await deployToIdleSlot(options(sized(4))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
@@ -160,9 +170,7 @@ describe('deploy against the emulator', () => {
     // blue (3 instances, 16 cores) is updated in place to 4: 20 cores, 8 + 20 > 24.
     const error = await deployToIdleSlot(options(sized(4))).catch((e: unknown) => e);
     world.emulator.faults.clear();
-    expect(lines.some((line) => line.startsWith('Quota not checked before the deploy (Reading the VM sizes'))).toBe(
-      true,
-    );
+    expect(lines.some((line) => line.startsWith('Quota not checked (Reading the VM sizes'))).toBe(true);
     expect(error).toBeInstanceOf(DeploymentFailedError);
     const message = (error as Error).message;
     expect(message).toContain('failed (HTTP 400): BadRequest: The request is invalid.');
