@@ -178,6 +178,9 @@ const FLOOR: Record<string, number> = {
   'onlineDeployments.get': 2,
   'onlineEndpoints.listKeys': 1,
   'onlineEndpoints.createOrUpdate': 1, // one traffic update
+  // deploy: will the slot fit in the region's cores per VM family (sizes' families and cores, cores in use)
+  'virtualMachineSizes.list': 1,
+  'usages.list': 1,
 };
 
 async function pipeline() {
