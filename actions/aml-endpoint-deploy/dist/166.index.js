@@ -17,8 +17,8 @@ __webpack_require__.d(__webpack_exports__, {
 var errors = __webpack_require__(5736);
 // EXTERNAL MODULE: ../../packages/core/src/azure/asset-ref.ts
 var asset_ref = __webpack_require__(1791);
-// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts
-var operation = __webpack_require__(6734);
+// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts + 1 modules
+var operation = __webpack_require__(1074);
 // EXTERNAL MODULE: ../../node_modules/@azure/core-client/dist/esm/index.js + 16 modules
 var esm = __webpack_require__(9198);
 // EXTERNAL MODULE: ../../node_modules/@azure/core-lro/dist/esm/index.js + 10 modules

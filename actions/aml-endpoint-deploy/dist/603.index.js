@@ -18,8 +18,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ../../packages/core/src/azure/asset-ref.ts
 var asset_ref = __webpack_require__(1791);
-// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts
-var operation = __webpack_require__(6734);
+// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts + 1 modules
+var operation = __webpack_require__(1074);
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
 var errors = __webpack_require__(5736);
 // EXTERNAL MODULE: ../../packages/core/src/files.ts

@@ -18,8 +18,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: ../../packages/core/src/azure/asset-ref.ts
 var asset_ref = __webpack_require__(1791);
-// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts
-var operation = __webpack_require__(26734);
+// EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts + 1 modules
+var operation = __webpack_require__(21074);
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
 var errors = __webpack_require__(85736);
 // EXTERNAL MODULE: ../../packages/core/src/files.ts
@@ -671,17 +671,93 @@ function registryAssetId(registry, kind, name, version) {
 
 /***/ }),
 
-/***/ 26734:
+/***/ 21074:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Dn: () => (/* binding */ followOperation),
-/* harmony export */   N1: () => (/* binding */ toServiceError)
-/* harmony export */ });
-/* unused harmony exports AzureServiceError, OperationFailedError, OperationTimeoutError */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(91208);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(28283);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(85736);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  Dn: () => (/* binding */ followOperation),
+  N1: () => (/* binding */ toServiceError)
+});
+
+// UNUSED EXPORTS: AzureServiceError, OperationFailedError, OperationTimeoutError
+
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 15 modules
+var core = __webpack_require__(91208);
+// EXTERNAL MODULE: ../../packages/core/src/duration.ts
+var duration = __webpack_require__(28283);
+// EXTERNAL MODULE: ../../packages/core/src/errors.ts
+var errors = __webpack_require__(85736);
+;// CONCATENATED MODULE: ../../packages/core/src/azure/service-error.ts
+/**
+ * The service's error bodies, read as ARM writes them (`{ error: { code, message, details: [...] } }`) and shown in
+ * full: Azure often answers with a generic top level ("BadRequest: The request is invalid.") and puts the reason in
+ * `details`, nested, sometimes as a JSON problem-details document inside a message. Nothing here trusts the shape.
+ */
+/** `error` of an ARM error body or operation status, from the response text; undefined when there is none. */
+function armErrorBody(text) {
+    if (!text)
+        return undefined;
+    try {
+        const error = JSON.parse(text)?.error;
+        return error !== null && typeof error === 'object' ? error : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+const MAX_DEPTH = 4;
+const MAX_LINES = 20;
+/** "InferencingClient HttpRequest error, error detail: {"errors":{"VmSize":["Not enough quota …"]}, …}" */
+const EMBEDDED = /^([\s\S]*?)\berror detail:\s*(\{[\s\S]*\})\s*$/;
+/** The field errors of an RFC 7807 problem-details document embedded in a message (ASP.NET's `errors` map). */
+function embeddedErrors(message) {
+    const match = EMBEDDED.exec(message);
+    if (!match)
+        return undefined;
+    try {
+        const problem = JSON.parse(match[2]);
+        if (problem.errors === null || typeof problem.errors !== 'object')
+            return undefined;
+        const errors = Object.entries(problem.errors).flatMap(([field, messages]) => (Array.isArray(messages) ? messages : [messages]).map((text) => `${field}: ${String(text)}`));
+        return errors.length > 0 ? { lead: match[1].replace(/[\s,]+$/, ''), errors } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function detailLines(details, depth, lines) {
+    if (!Array.isArray(details) || depth > MAX_DEPTH)
+        return;
+    const indent = '  '.repeat(depth);
+    for (const detail of details) {
+        if (lines.length >= MAX_LINES)
+            return;
+        if (detail === null || typeof detail !== 'object')
+            continue;
+        const { code, message, details: nested } = detail;
+        const text = typeof message === 'string' ? message : '';
+        const embedded = embeddedErrors(text);
+        const shown = embedded ? embedded.lead : text;
+        lines.push(`${indent}↳ ${typeof code === 'string' ? code : '(no code)'}${shown ? `: ${shown}` : ''}`);
+        for (const error of embedded?.errors ?? [])
+            lines.push(`${indent}  ↳ ${error}`);
+        detailLines(nested, depth + 1, lines);
+    }
+}
+/**
+ * The nested `details` as lines to append to the top-level message ("" when there are none), each
+ * "↳ <code>: <message>", indented by depth.
+ */
+function describeDetails(details) {
+    const lines = [];
+    detailLines(details, 1, lines);
+    return lines.map((line) => `\n${line}`).join('');
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/azure/operation.ts
+
 
 
 
@@ -716,24 +792,13 @@ class OperationTimeoutError extends Error {
         this.lastState = lastState;
     }
 }
-function armError(body) {
-    if (!body)
-        return undefined;
-    try {
-        const parsed = JSON.parse(body);
-        return parsed.error;
-    }
-    catch {
-        return undefined;
-    }
-}
 const LRO_FAILURE = /^The long-running operation has failed\. ([^.\s]+)\. ([\s\S]*)$/;
 /**
  * The service's code and message from anything the SDK throws: a RestError (ARM error body), the poller's failure
  * ("The long-running operation has failed. <code>. <message>") or a network error.
  */
-function toServiceError(error, action) {
-    if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo)
+function toServiceError(error, action, operationError) {
+    if (error instanceof AzureServiceError || error instanceof OperationTimeoutError || error instanceof errors/* UserError */.yo)
         return error;
     if (!(error instanceof Error))
         return new Error(`${action} failed: ${String(error)}`);
@@ -741,22 +806,27 @@ function toServiceError(error, action) {
     const failed = LRO_FAILURE.exec(rest.message);
     if (failed) {
         const [, code, message] = failed;
-        return new OperationFailedError(`${action} failed: ${code}: ${message}`, code);
+        // The poller's message drops the status body's `details`; the last status read carries them.
+        const details = operationError?.code === code ? operationError.details : undefined;
+        return new OperationFailedError(`${action} failed: ${code}: ${message}${describeDetails(details)}`, code, undefined, details);
     }
     if (rest.name === 'RestError') {
-        const body = armError(rest.response?.bodyAsText);
+        const body = armErrorBody(rest.response?.bodyAsText);
         const code = body?.code ?? rest.code ?? (rest.statusCode ? `HTTP${rest.statusCode}` : 'RequestFailed');
         const message = body?.message ?? rest.message;
         const status = rest.statusCode ? ` (HTTP ${rest.statusCode})` : '';
-        return new AzureServiceError(`${action} failed${status}: ${code}: ${message}`, code, rest.statusCode, body?.details ?? rest.details);
+        const details = body?.details ?? rest.details;
+        return new AzureServiceError(`${action} failed${status}: ${code}: ${message}${describeDetails(details)}`, code, rest.statusCode, details);
     }
     return new Error(`${action} failed: ${rest.message}`);
 }
 async function followOperation(begin, options) {
-    const log = options.log ?? ((line) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(line));
+    const log = options.log ?? ((line) => core/* info */.pq(line));
     const started = Date.now();
     const controller = new AbortController();
     let lastState;
+    /** The `error` of the last response that had one: a failed status read, with its nested details. */
+    let lastError;
     const readState = async () => {
         try {
             lastState = (await options.readState?.()) ?? lastState;
@@ -768,7 +838,7 @@ async function followOperation(begin, options) {
     };
     const progressEveryMs = Math.min(options.progressEveryMs ?? 30_000, 30_000);
     const progress = setInterval(() => {
-        void readState().then((state) => log(`… ${options.action}: ${state ?? 'in progress'} (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(Date.now() - started)} elapsed)`));
+        void readState().then((state) => log(`… ${options.action}: ${state ?? 'in progress'} (${(0,duration/* formatDuration */.a)(Date.now() - started)} elapsed)`));
     }, progressEveryMs);
     // The timeout aborts the polling (and any request in flight) and wins even if the poller ignores the abort.
     let timedOut = false;
@@ -788,6 +858,9 @@ async function followOperation(begin, options) {
             poller = await begin({
                 updateIntervalInMs: options.pollIntervalMs ?? 5000,
                 abortSignal: controller.signal,
+                onResponse: (response) => {
+                    lastError = armErrorBody(response.bodyAsText) ?? lastError;
+                },
             });
             try {
                 return await poller.pollUntilDone({ abortSignal: controller.signal });
@@ -799,16 +872,16 @@ async function followOperation(begin, options) {
         // Once the timeout wins, the aborted work's rejection is expected; keep it from surfacing as unhandled.
         work.catch(() => undefined);
         const result = await Promise.race([work, timeout]);
-        log(`✓ ${options.action}: done in ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(Date.now() - started)}`);
+        log(`✓ ${options.action}: done in ${(0,duration/* formatDuration */.a)(Date.now() - started)}`);
         return result;
     }
     catch (error) {
         if (timedOut) {
             await readState();
-            throw new OperationTimeoutError(`${options.action} did not finish within ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_2__/* .formatDuration */ .a)(options.timeoutMs)} ` +
+            throw new OperationTimeoutError(`${options.action} did not finish within ${(0,duration/* formatDuration */.a)(options.timeoutMs)} ` +
                 `(last state: ${lastState ?? 'unknown'}). It may still be running in Azure; raise 'timeout' if it needs longer.`, lastState);
         }
-        throw toServiceError(error, options.action);
+        throw toServiceError(error, options.action, lastError);
     }
     finally {
         clearInterval(progress);

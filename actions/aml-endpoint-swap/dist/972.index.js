@@ -11,7 +11,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   openDefaultDatastore: () => (/* binding */ openDefaultDatastore)
 /* harmony export */ });
 /* harmony import */ var _azure_storage_blob__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(92338);
-/* harmony import */ var _azure_operation_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(26734);
+/* harmony import */ var _azure_operation_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(21074);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(85736);
 /* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(94195);
 

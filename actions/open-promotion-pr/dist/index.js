@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(759);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6210);
 
 
 await (0,_mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__/* .runAsStep */ .IV)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 759:
+/***/ 6210:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29239,12 +29239,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 var lib_core = __nccwpck_require__(3597);
 // EXTERNAL MODULE: ../../packages/core/src/action.ts + 1 modules
 var action = __nccwpck_require__(5452);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(4379);
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
 var errors = __nccwpck_require__(5736);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ../../node_modules/zod/v4/core/util.js
 
 // functions
@@ -39195,40 +39193,6 @@ function sameEvidenceSection(a, b) {
     return normalise(a) === normalise(b);
 }
 
-;// CONCATENATED MODULE: ../../packages/core/src/run-context.ts
-
-function runContext(env = process.env) {
-    const server = env['GITHUB_SERVER_URL'] ?? 'https://github.com';
-    const repository = env['GITHUB_REPOSITORY'];
-    const runId = env['GITHUB_RUN_ID'];
-    let commit = env['GITHUB_SHA'];
-    let ref = env['GITHUB_REF'];
-    const eventName = env['GITHUB_EVENT_NAME'];
-    if ((eventName?.startsWith('pull_request') || eventName === 'workflow_run') && env['GITHUB_EVENT_PATH']) {
-        try {
-            const event = JSON.parse((0,external_node_fs_.readFileSync)(env['GITHUB_EVENT_PATH'], 'utf8'));
-            commit = event.pull_request?.head?.sha ?? commit;
-            // A workflow_run run's GITHUB_SHA is the default branch's head; what it deploys is the triggering run's commit
-            // (the staging workflow checks out github.event.workflow_run.head_sha).
-            if (eventName === 'workflow_run' && event.workflow_run?.head_sha) {
-                commit = event.workflow_run.head_sha;
-                ref = event.workflow_run.head_branch ? `refs/heads/${event.workflow_run.head_branch}` : ref;
-            }
-        }
-        catch {
-            // No readable event: the runner's sha is the best we have.
-        }
-    }
-    return {
-        repository,
-        commit,
-        ref,
-        runId,
-        runAttempt: env['GITHUB_RUN_ATTEMPT'] ? Number(env['GITHUB_RUN_ATTEMPT']) : undefined,
-        runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-    };
-}
-
 // EXTERNAL MODULE: ../../packages/core/src/summary.ts
 var src_summary = __nccwpck_require__(4195);
 // EXTERNAL MODULE: external "fs"
@@ -44631,6 +44595,422 @@ class RepositoryApi {
     }
 }
 
+;// CONCATENATED MODULE: ../../packages/core/src/github/tested-head.ts
+/**
+ * Is the promotion's head the commit staging tested? The pull request, and the manifest commit on top of it, may
+ * carry only what was tested: the tested commit itself, or the tested commit followed by commits that change
+ * nothing but the release manifest (an earlier promotion of the same commit). Anything else pushed to the head
+ * branch since the test was not tested by this run, and is left to the staging run of those commits.
+ */
+
+/** Pure: where the head stands relative to the tested commit. `comparison` is needed only when they differ. */
+function headPosition(input) {
+    if (input.tested === input.head)
+        return { kind: 'tested' };
+    const comparison = input.comparison;
+    if (!comparison)
+        throw new Error('headPosition: a comparison is needed when head is not the tested commit');
+    if (comparison.behindBy > 0)
+        return { kind: 'not-contained' };
+    if (comparison.aheadBy === 0)
+        return { kind: 'tested' };
+    const untested = comparison.files.filter((file) => file !== input.manifestPath);
+    if (untested.length === 0 && comparison.files.length > 0)
+        return { kind: 'tested-with-manifest', commits: comparison.aheadBy };
+    return { kind: 'untested', commits: comparison.aheadBy, files: untested };
+}
+/** Why an untested head is not promoted by this run (the skip reason users read). */
+function untestedHeadReason(position, context) {
+    const shown = position.files.slice(0, 5).join(', ') + (position.files.length > 5 ? ', …' : '');
+    return (`'${context.head}' is now at ${context.headSha.slice(0, 7)}, ${position.commits} commit${position.commits === 1 ? '' : 's'} beyond ` +
+        `the tested commit ${context.tested.slice(0, 7)}, changing ${shown || 'no files'}: this run did not test them, so it ` +
+        `promotes nothing and commits nothing. The staging run of those commits tests them and opens or updates the promotion.`);
+}
+/** The refusal when the head branch no longer contains the tested commit (force-pushed, or the wrong branch). */
+function notContainedError(context) {
+    return new errors/* UserError */.yo(`'${context.head}' (${context.headSha.slice(0, 7)}) does not contain the tested commit ${context.tested.slice(0, 7)}: ` +
+        `it was force-pushed or reset since staging tested it, or 'head' is not the branch staging deployed from. Nothing is ` +
+        `promoted; let staging test what '${context.head}' holds now.`);
+}
+/** Refuses a manifest from another repository: its tested commit means nothing here. */
+function checkSourceRepository(source, repository) {
+    if (source.repository.toLowerCase() !== repository.toLowerCase()) {
+        throw new errors/* UserError */.yo(`The release manifest's source is ${source.repository}, not ${repository}: staging tested a commit of another ` +
+            `repository (a fork?), which cannot be promoted here.`);
+    }
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/github/verify-promotion.ts
+
+/** The GitHub App of GitHub Actions: rulesets pin the `staging` check to it (`integration_id`). */
+const GITHUB_ACTIONS_APP_ID = 15368;
+/** The account GitHub Actions' GITHUB_TOKEN acts as (creator of the statuses a workflow posts). */
+const GITHUB_ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+const verify_promotion_short = (sha) => sha.slice(0, 7);
+const same = (a, b) => a.toLowerCase() === b.toLowerCase();
+/** The promotion pull request `commit` is the merge of, if any. */
+function mergedPromotion(facts, policy) {
+    return facts.pulls.find((p) => p.mergedAt !== null &&
+        p.mergeCommitSha === facts.commit &&
+        p.baseRef === policy.base &&
+        p.headRef === policy.head);
+}
+/** Each reviewer's standing review (the latest that approves, requests changes or was dismissed). */
+function approvals(reviews, pull) {
+    const latest = new Map();
+    for (const review of reviews) {
+        if (['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED'].includes(review.state))
+            latest.set(review.login.toLowerCase(), review);
+    }
+    const standing = [...latest.values()].filter((r) => r.state === 'APPROVED');
+    const counted = standing.filter((r) => !same(r.login, pull.author.login) && r.type === 'User' && r.commitId === pull.headSha);
+    const notCounted = standing
+        .filter((r) => !counted.includes(r))
+        .map((r) => same(r.login, pull.author.login)
+        ? `${r.login} (the author)`
+        : r.type !== 'User'
+            ? `${r.login} (not a person)`
+            : `${r.login} (approved ${r.commitId ? verify_promotion_short(r.commitId) : 'another commit'}, not the merged head)`);
+    return { counted: counted.map((r) => r.login), notCounted };
+}
+function checkFinding(checks, run, name) {
+    const check = 'required check';
+    // The run's own page, or a page under it (a job of the run): not merely a URL that contains its id.
+    const fromRun = (url) => url !== null && (url === run.url || url.startsWith(`${run.url}/`));
+    const checkRun = checks.checkRuns.find((c) => c.name === name);
+    if (checkRun?.conclusion === 'success' && checkRun.appId === GITHUB_ACTIONS_APP_ID && fromRun(checkRun.detailsUrl))
+        return { check, ok: true, detail: `\`${name}\` succeeded, reported by GitHub Actions for run ${run.id}` };
+    const status = checks.statuses.find((s) => s.context === name);
+    if (status?.state === 'success' && status.creator === GITHUB_ACTIONS_BOT_LOGIN && fromRun(status.targetUrl))
+        return { check, ok: true, detail: `\`${name}\` succeeded, posted by GitHub Actions from run ${run.id}` };
+    // Links are whatever the reporter set: say only whether they point at the run, never print them.
+    const link = (url) => (fromRun(url) ? `linking run ${run.id}` : 'not linking the staging run');
+    const seen = [
+        ...(checkRun
+            ? [
+                `a check run (${checkRun.conclusion ?? 'pending'}, app ${checkRun.appId ?? 'none'}, ${link(checkRun.detailsUrl)})`,
+            ]
+            : []),
+        ...(status ? [`a status (${status.state}, by ${status.creator ?? 'unknown'}, ${link(status.targetUrl)})`] : []),
+    ];
+    return {
+        check,
+        ok: false,
+        detail: `no successful \`${name}\` from GitHub Actions (app ${GITHUB_ACTIONS_APP_ID}) for staging run ${run.id} on the merged head` +
+            (seen.length > 0 ? `; found ${seen.join(' and ')}` : '') +
+            ': a check of that name from anything else does not count.',
+    };
+}
+/** The verdict: every check, passed or not, with what was seen. */
+function verifyPromotion(facts, policy) {
+    const findings = [];
+    const add = (check, ok, detail) => findings.push({ check, ok, detail });
+    const pull = mergedPromotion(facts, policy);
+    if (!pull) {
+        const others = facts.pulls.map((p) => `#${p.number} (${p.headRef} → ${p.baseRef})`).join(', ');
+        add('merged promotion pull request', false, `${verify_promotion_short(facts.commit)} is not the merge of a pull request ${policy.head} → ${policy.base}` +
+            `${others ? ` (associated: ${others})` : ''}: it was pushed directly or merged from elsewhere.`);
+        return { ok: false, findings, pull };
+    }
+    add('merged promotion pull request', true, `#${pull.number} ${policy.head} → ${policy.base}, merged as ${verify_promotion_short(facts.commit)}`);
+    const { counted, notCounted } = approvals(facts.reviews ?? [], pull);
+    add('approval', counted.length >= policy.requiredApprovals, `${counted.length} of ${policy.requiredApprovals} approval${policy.requiredApprovals === 1 ? '' : 's'} by someone other than the author (${pull.author.login}) on the merged head ${verify_promotion_short(pull.headSha)}` +
+        (counted.length > 0 ? `: ${counted.join(', ')}` : '') +
+        (notCounted.length > 0 ? `; not counted: ${notCounted.join(', ')}` : ''));
+    const manifest = facts.manifest;
+    if (!manifest) {
+        add('release manifest', false, facts.manifestProblem ?? `${facts.manifestPath} is missing at ${verify_promotion_short(facts.commit)}`);
+        return { ok: false, findings, pull };
+    }
+    add('release manifest', facts.manifestMatchesPull === true, facts.manifestMatchesPull
+        ? `${facts.manifestPath} is the one the pull request carried`
+        : `${facts.manifestPath} at ${verify_promotion_short(facts.commit)} differs from the pull request's head ${verify_promotion_short(pull.headSha)}: it was changed outside the promotion`);
+    const tested = manifest.source.commit;
+    const sourceHere = same(manifest.source.repository, facts.repository);
+    const position = sourceHere
+        ? headPosition({ tested, head: pull.headSha, comparison: facts.comparison, manifestPath: facts.manifestPath })
+        : undefined;
+    add('tested code', position?.kind === 'tested' || position?.kind === 'tested-with-manifest', !sourceHere
+        ? `the manifest's source is ${manifest.source.repository}, not ${facts.repository}`
+        : position?.kind === 'untested'
+            ? `the merged head ${verify_promotion_short(pull.headSha)} has ${position.commits} commit(s) beyond the tested ${verify_promotion_short(tested)} changing ${position.files.join(', ')}: not tested by staging`
+            : position?.kind === 'not-contained'
+                ? `the merged head ${verify_promotion_short(pull.headSha)} does not contain the tested commit ${verify_promotion_short(tested)}`
+                : `the merged head ${verify_promotion_short(pull.headSha)} is the tested commit ${verify_promotion_short(tested)}${position?.kind === 'tested-with-manifest' ? ' plus the release manifest' : ''}`);
+    const run = facts.run;
+    if (!manifest.run?.id || !run) {
+        add('staging run', false, !manifest.run?.id
+            ? 'the manifest records no staging run id'
+            : `run ${manifest.run.id} does not exist in ${facts.repository}`);
+        return { ok: false, findings, pull };
+    }
+    const problems = [
+        ...(same(run.repository, facts.repository) ? [] : [`belongs to ${run.repository}`]),
+        ...(run.path === policy.stagingWorkflow ? [] : [`ran ${JSON.stringify(run.path)}, not ${policy.stagingWorkflow}`]),
+        // A workflow_run-triggered run carries the default branch's commit; the tested one is vouched by its check.
+        ...(run.headSha === tested || run.event === 'workflow_run'
+            ? []
+            : [`ran on ${verify_promotion_short(run.headSha)}, not ${verify_promotion_short(tested)}`]),
+        ...(run.status === 'completed' && run.conclusion === 'success'
+            ? []
+            : [`is ${run.status ?? 'unknown'}${run.conclusion ? ` (${run.conclusion})` : ''}, not a success`]),
+    ];
+    add('staging run', problems.length === 0, problems.length === 0
+        ? `run ${run.id} (${run.event}) of ${run.path} on ${verify_promotion_short(run.headSha)} succeeded`
+        : `run ${run.id} ${problems.join('; ')}`);
+    findings.push(checkFinding(facts.checks ?? { checkRuns: [], statuses: [] }, run, policy.stagingCheck));
+    return { ok: findings.every((f) => f.ok), findings, pull };
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/github/verify-promotion-run.ts
+/**
+ * Production's verification step (open-promotion-pr `mode: verify`): fetches, with a small typed client, the facts
+ * `verifyPromotion` decides on — the pull request merged as the deployed commit, its reviews, the manifest at the
+ * commit and at the merged head, the manifest's staging run, the checks and statuses on the merged head — and
+ * reports the verdict. Nothing is changed in GitHub.
+ */
+
+
+
+
+
+
+/** The job `permissions:` the verification reads with. */
+const VERIFY_PERMISSIONS = {
+    contents: 'read',
+    'pull-requests': 'read',
+    actions: 'read',
+    checks: 'read',
+    statuses: 'read',
+};
+const notFound = (error) => error?.status === 404;
+/** Read-only GitHub calls of the verification, each returning plain data. */
+class PromotionRecordsClient extends RepositoryApi {
+    constructor(options) {
+        super({ ...options, tokenInfo: detectTokenKind(options.token), userAgent: 'mlops-actions/verify-promotion' });
+    }
+    async pullsOfCommit(sha) {
+        return this.call('repos/list-pull-requests-associated-with-commit', `list the pull requests of ${sha.slice(0, 7)}`, async () => {
+            const { data } = await this.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+                owner: this.owner,
+                repo: this.repo,
+                commit_sha: sha,
+                per_page: 100,
+            });
+            return data.map((p) => ({
+                number: p.number,
+                url: p.html_url,
+                baseRef: p.base.ref,
+                headRef: p.head.ref,
+                headSha: p.head.sha,
+                author: { login: p.user?.login ?? 'ghost', type: p.user?.type },
+                mergedAt: p.merged_at,
+                mergeCommitSha: p.merge_commit_sha,
+            }));
+        });
+    }
+    async reviews(number) {
+        return this.call('pulls/list-reviews', `read the reviews of #${number}`, async () => {
+            const reviews = await this.octokit.paginate(this.octokit.rest.pulls.listReviews, {
+                owner: this.owner,
+                repo: this.repo,
+                pull_number: number,
+                per_page: 100,
+            });
+            return reviews.map((r) => ({
+                login: r.user?.login ?? 'ghost',
+                type: r.user?.type,
+                state: r.state,
+                commitId: r.commit_id,
+            }));
+        });
+    }
+    /** A workflow run of this repository; `null` when GitHub has none with that id here. */
+    async run(id) {
+        return this.call('actions/get-workflow-run', `read staging run ${id}`, async () => {
+            try {
+                const { data } = await this.octokit.rest.actions.getWorkflowRun({
+                    owner: this.owner,
+                    repo: this.repo,
+                    run_id: Number(id),
+                });
+                return {
+                    id: data.id,
+                    url: data.html_url,
+                    repository: data.repository.full_name,
+                    path: data.path,
+                    event: data.event,
+                    headSha: data.head_sha,
+                    status: data.status,
+                    conclusion: data.conclusion,
+                };
+            }
+            catch (error) {
+                if (notFound(error))
+                    return null;
+                throw error;
+            }
+        });
+    }
+    async checks(sha, name) {
+        const checkRuns = await this.call('checks/list-for-ref', `read the check runs of ${sha.slice(0, 7)}`, async () => {
+            const { data } = await this.octokit.rest.checks.listForRef({
+                owner: this.owner,
+                repo: this.repo,
+                ref: sha,
+                check_name: name,
+                filter: 'latest',
+                per_page: 100,
+            });
+            return data.check_runs.map((c) => ({
+                name: c.name,
+                conclusion: c.conclusion,
+                appId: c.app?.id,
+                detailsUrl: c.details_url,
+            }));
+        });
+        const statuses = await this.call('repos/list-commit-statuses-for-ref', `read the statuses of ${sha.slice(0, 7)}`, async () => {
+            const { data } = await this.octokit.rest.repos.listCommitStatusesForRef({
+                owner: this.owner,
+                repo: this.repo,
+                ref: sha,
+                per_page: 100,
+            });
+            return data.map((s) => ({
+                context: s.context,
+                state: s.state,
+                creator: s.creator?.login,
+                targetUrl: s.target_url,
+            }));
+        });
+        return { checkRuns, statuses };
+    }
+    async fileAt(path, ref) {
+        return this.call('repos/get-content', `read ${path} at ${ref.slice(0, 7)}`, async () => {
+            try {
+                const { data } = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref });
+                if (Array.isArray(data) || data.type !== 'file' || !('content' in data))
+                    return undefined;
+                return Buffer.from(data.content, 'base64').toString('utf8');
+            }
+            catch (error) {
+                if (notFound(error))
+                    return undefined;
+                throw error;
+            }
+        });
+    }
+    async compare(base, head) {
+        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${head.slice(0, 7)}`, async () => {
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                owner: this.owner,
+                repo: this.repo,
+                basehead: `${base}...${head}`,
+                per_page: 1,
+            });
+            const files = (data.files ?? []).flatMap((f) => [
+                f.filename,
+                ...(f.previous_filename ? [f.previous_filename] : []),
+            ]);
+            return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
+        });
+    }
+}
+/** Gathers the facts, step by step (each step needs the one before), and decides. */
+async function verifyPromotionBeforeDeploy(options) {
+    (0,src_summary/* maskSecret */.$l)(options.token);
+    const client = new PromotionRecordsClient(options);
+    const path = options.manifestPath.replace(/^\/+/, '');
+    const facts = {
+        repository: client.fullName,
+        commit: options.commit,
+        manifestPath: path,
+        manifest: undefined,
+        pulls: [],
+    };
+    const done = () => ({
+        ...verifyPromotion(facts, options),
+        manifest: facts.manifest,
+        commit: options.commit,
+        repository: client.fullName,
+        requests: client.requests,
+    });
+    facts.pulls = await client.pullsOfCommit(options.commit);
+    const verdict = verifyPromotion(facts, options);
+    const pull = verdict.pull;
+    if (!pull)
+        return done();
+    facts.reviews = await client.reviews(pull.number);
+    const text = await client.fileAt(path, options.commit);
+    try {
+        facts.manifest =
+            text === undefined ? undefined : parseReleaseManifest(text, `${path} at ${options.commit.slice(0, 7)}`);
+    }
+    catch (error) {
+        facts.manifestProblem = error.message;
+    }
+    if (!facts.manifest)
+        return done();
+    facts.manifestMatchesPull = (await client.fileAt(path, pull.headSha)) === text;
+    if (facts.manifest.source.commit !== pull.headSha)
+        facts.comparison = await client.compare(facts.manifest.source.commit, pull.headSha);
+    if (facts.manifest.run?.id)
+        facts.run = await client.run(facts.manifest.run.id);
+    if (facts.run)
+        facts.checks = await client.checks(pull.headSha, options.stagingCheck);
+    return done();
+}
+/** The job summary: the verdict, one row per check. */
+function verificationSummary(result) {
+    const summary = new src_summary/* JobSummary */.c3().heading(result.ok ? '🔐 Promotion verified: production may deploy' : '⛔ Promotion not verified: nothing is deployed');
+    summary.table(['check', 'result', 'what was seen'], result.findings.map((f) => [f.check, f.ok ? '✅' : '❌', f.detail]));
+    if (result.pull)
+        summary.paragraph(`Pull request: [#${result.pull.number}](${result.pull.url}) · commit \`${result.commit.slice(0, 7)}\` · ${result.requests} GitHub requests`);
+    return summary;
+}
+/** The failure for an unverified promotion: every check that failed, and what to do. */
+function verificationError(result) {
+    const failed = result.findings.filter((f) => !f.ok).map((f) => `- ${f.check}: ${f.detail}`);
+    return new errors/* UserError */.yo(`The promotion of ${result.commit.slice(0, 7)} in ${result.repository} is not verified, so production deploys nothing:\n${failed.join('\n')}\n` +
+        'Production deploys only what reached the base branch through an approved promotion pull request of a commit staging tested and passed.');
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(4379);
+;// CONCATENATED MODULE: ../../packages/core/src/run-context.ts
+
+function runContext(env = process.env) {
+    const server = env['GITHUB_SERVER_URL'] ?? 'https://github.com';
+    const repository = env['GITHUB_REPOSITORY'];
+    const runId = env['GITHUB_RUN_ID'];
+    let commit = env['GITHUB_SHA'];
+    let ref = env['GITHUB_REF'];
+    const eventName = env['GITHUB_EVENT_NAME'];
+    if ((eventName?.startsWith('pull_request') || eventName === 'workflow_run') && env['GITHUB_EVENT_PATH']) {
+        try {
+            const event = JSON.parse((0,external_node_fs_.readFileSync)(env['GITHUB_EVENT_PATH'], 'utf8'));
+            commit = event.pull_request?.head?.sha ?? commit;
+            // A workflow_run run's GITHUB_SHA is the default branch's head; what it deploys is the triggering run's commit
+            // (the staging workflow checks out github.event.workflow_run.head_sha).
+            if (eventName === 'workflow_run' && event.workflow_run?.head_sha) {
+                commit = event.workflow_run.head_sha;
+                ref = event.workflow_run.head_branch ? `refs/heads/${event.workflow_run.head_branch}` : ref;
+            }
+        }
+        catch {
+            // No readable event: the runner's sha is the best we have.
+        }
+    }
+    return {
+        repository,
+        commit,
+        ref,
+        runId,
+        runAttempt: env['GITHUB_RUN_ATTEMPT'] ? Number(env['GITHUB_RUN_ATTEMPT']) : undefined,
+        runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ../../packages/core/src/github/client.ts
 
 function toInfo(pull) {
@@ -44783,6 +45163,22 @@ class GitHubClient extends RepositoryApi {
             return data.ahead_by;
         });
     }
+    /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
+    async compare(base, head) {
+        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${head}`, async () => {
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                owner: this.owner,
+                repo: this.repo,
+                basehead: `${base}...${head}`,
+                per_page: 1,
+            });
+            const files = (data.files ?? []).flatMap((f) => [
+                f.filename,
+                ...(f.previous_filename ? [f.previous_filename] : []),
+            ]);
+            return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
+        });
+    }
     async createPullRequest(input) {
         return this.call('pulls/create', `create the pull request ${input.head} → ${input.base}`, async () => {
             const { data } = await this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, ...input });
@@ -44860,37 +45256,7 @@ class GitHubClient extends RepositoryApi {
     }
 }
 
-;// CONCATENATED MODULE: ../../packages/core/src/github/promotion.ts
-/**
- * The promotion pull request: from `head` (the branch staging tested) into `base` (what production deploys),
- * carrying the release manifest. It is looked up first, created or updated in its marked evidence section only,
- * and the release manifest is optionally committed to `head` first (Git Data API, fast-forward only) so that the
- * pull request's diff shows exactly what changes in production.
- */
-
-
-
-
-
-
-
-
-
-const DEFAULT_TITLE = 'Promote {model} version {version} to production';
-const DEFAULT_COMMIT_MESSAGE = 'Release manifest: {model} version {version}, tested in staging';
-const DEFAULT_BODY = 'This pull request promotes to production exactly what staging deployed and tested. Merging it starts the ' +
-    'production workflow, which deploys the model and image recorded in the release manifest below.\n\n' +
-    'The "Staging evidence" section below is rewritten by the open-promotion-pr action on every staging run; write anything else above or below it, where it is kept.';
-function fillTemplate(template, manifest) {
-    return template.replace(/\{model\}/g, manifest.model.name).replace(/\{version\}/g, manifest.model.version);
-}
-/** The job `permissions:` a run with these options needs. */
-function requiredJobPermissions(options) {
-    return {
-        contents: options.manifestPath || options.autoMerge ? 'write' : 'read',
-        'pull-requests': 'write',
-    };
-}
+;// CONCATENATED MODULE: ../../packages/core/src/github/promotion-plan.ts
 const lower = (value) => value.toLowerCase();
 const unique = (values) => [
     ...new Map(values.filter((v) => v.trim() !== '').map((v) => [lower(v), v.trim()])).values(),
@@ -44919,6 +45285,40 @@ function planReviewers(pull, reviewers, teams) {
 function planAssignees(current, wanted) {
     const has = new Set(current.map(lower));
     return unique(wanted).filter((a) => !has.has(lower(a)));
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/github/promotion.ts
+/**
+ * The promotion pull request: from `head` (the branch staging tested) into `base` (what production deploys),
+ * carrying the release manifest. It is looked up first, created or updated in its marked evidence section only,
+ * and the release manifest is optionally committed to `head` first (Git Data API, fast-forward only) so that the
+ * pull request's diff shows exactly what changes in production.
+ */
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_TITLE = 'Promote {model} version {version} to production';
+const DEFAULT_COMMIT_MESSAGE = 'Release manifest: {model} version {version}, tested in staging';
+const DEFAULT_BODY = 'This pull request promotes to production exactly what staging deployed and tested. Merging it starts the ' +
+    'production workflow, which deploys the model and image recorded in the release manifest below.\n\n' +
+    'The "Staging evidence" section below is rewritten by the open-promotion-pr action on every staging run; write anything else above or below it, where it is kept.';
+function fillTemplate(template, manifest) {
+    return template.replace(/\{model\}/g, manifest.model.name).replace(/\{version\}/g, manifest.model.version);
+}
+/** The job `permissions:` a run with these options needs. */
+function requiredJobPermissions(options) {
+    return {
+        contents: options.manifestPath || options.autoMerge ? 'write' : 'read',
+        'pull-requests': 'write',
+    };
 }
 function readManifestText(text, where, log) {
     if (text === undefined)
@@ -45046,11 +45446,40 @@ async function openPromotionPullRequest(options) {
     if (!headSha) {
         throw new errors/* UserError */.yo(`The head branch '${head}' does not exist in ${options.repository}: push it first, or set 'head' to the branch staging deploys from.`);
     }
-    // Production's manifest (on base) and the one already on head.
     let production;
     let manifestCommit;
-    if (options.manifestPath) {
-        const path = options.manifestPath.replace(/^\/+/, '');
+    const manifestPath = options.manifestPath?.replace(/^\/+/, '');
+    const skipped = (reason, sha) => {
+        log(reason);
+        return {
+            operation: 'skipped',
+            number: pull?.number,
+            url: pull?.url,
+            headSha: sha,
+            manifestCommit,
+            manifest,
+            production,
+            changes,
+            reason,
+            token: refineWithScopes(token, client.oauthScopes),
+            requests: client.requests,
+            head,
+            base,
+            repository: options.repository,
+        };
+    };
+    // Only the tested commit is promoted: nothing pushed to head since the test rides along.
+    checkSourceRepository(manifest.source, options.repository);
+    const tested = manifest.source.commit;
+    const comparison = headSha === tested ? undefined : await client.compare(tested, headSha);
+    const position = headPosition({ tested, head: headSha, comparison, manifestPath });
+    if (position.kind === 'not-contained')
+        throw notContainedError({ head, headSha, tested });
+    if (position.kind === 'untested')
+        return skipped(untestedHeadReason(position, { head, headSha, tested }), undefined);
+    // Production's manifest (on base) and the one already on head.
+    if (manifestPath) {
+        const path = manifestPath;
         production = readManifestText(await client.readFile(path, base), `${path} on ${base}`, log);
         const onHead = readManifestText(await client.readFile(path, headSha), `${path} on ${head}`, log);
         if (onHead && sameRelease(onHead, manifest)) {
@@ -45092,28 +45521,8 @@ async function openPromotionPullRequest(options) {
             // A hand-edited section that no longer parses is simply rewritten.
         }
     }
-    if (!manifestCommit) {
-        const ahead = await client.aheadBy(base, headSha);
-        if (ahead === 0) {
-            const reason = `'${head}' has no commits beyond '${base}'${options.manifestPath ? ' and the release manifest is unchanged' : ''}: there is nothing to promote.`;
-            log(reason);
-            return {
-                operation: 'skipped',
-                number: pull?.number,
-                url: pull?.url,
-                headSha,
-                manifestCommit,
-                manifest,
-                production,
-                changes,
-                reason,
-                token: refineWithScopes(token, client.oauthScopes),
-                requests: client.requests,
-                head,
-                base,
-                repository: options.repository,
-            };
-        }
+    if (!manifestCommit && (await client.aheadBy(base, headSha)) === 0) {
+        return skipped(`'${head}' has no commits beyond '${base}'${manifestPath ? ' and the release manifest is unchanged' : ''}: there is nothing to promote.`, headSha);
     }
     const section = renderEvidenceSection(manifest, { production, serverUrl });
     let created = false;
@@ -45300,7 +45709,7 @@ function readInteger(name, options = {}) {
         return missing(name, options, range);
     const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-        throw new InputError(name, `is '${value}': use ${range}.`);
+        throw new errors/* InputError */.dz(name, `is '${value}': use ${range}.`);
     }
     return parsed;
 }
@@ -45370,21 +45779,40 @@ function readJson(name, schema, options = {}) {
     return result.data;
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/inputs.ts
 
-// Subpath imports keep the bundle to what this action uses (the core index also carries the Azure SDK).
-
-
-
-async function run() {
-    await (0,action/* runAction */.Cs)(async () => {
-        const result = await openPromotionPullRequest({
-            // Masked by openPromotionPullRequest before anything is printed.
-            token: readString('token', { required: true }),
+/** The action's inputs, read and checked in one place. */
+function readInputs() {
+    const mode = readEnum('mode', ['open', 'verify'], { default: 'open' });
+    // Masked by openPromotionPullRequest / verifyPromotionBeforeDeploy before anything is printed.
+    const token = readString('token', { required: true });
+    const repository = readString('repository', { required: true });
+    const head = readString('head', { default: 'integration' });
+    const base = readString('base', { default: 'main' });
+    if (mode === 'verify') {
+        return {
+            mode,
+            options: {
+                token,
+                repository,
+                head,
+                base,
+                commit: readString('commit', { required: true }),
+                manifestPath: readString('manifest-path', { required: true }),
+                stagingWorkflow: readString('staging-workflow', { default: '.github/workflows/cd-staging.yml' }),
+                stagingCheck: readString('staging-check', { default: 'staging' }),
+                requiredApprovals: readInteger('required-approvals', { min: 1, max: 10, default: 1 }),
+            },
+        };
+    }
+    return {
+        mode,
+        options: {
+            token,
             jobToken: readSecret('job-token'),
-            repository: readString('repository', { required: true }),
-            head: readString('head') ?? 'integration',
-            base: readString('base') ?? 'main',
+            repository,
+            head,
+            base,
             manifest: {
                 manifest: readString('manifest'),
                 model: readString('model'),
@@ -45408,13 +45836,38 @@ async function run() {
             autoMerge: readBoolean('auto-merge', false)
                 ? readEnum('merge-method', ['merge', 'squash', 'rebase'], { default: 'merge' })
                 : undefined,
-            log: (line) => lib_core/* info */.pq(line),
-        });
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+// Subpath imports keep the bundle to what this action uses (the core index also carries the Azure SDK).
+
+
+
+async function run() {
+    await (0,action/* runAction */.Cs)(async () => {
+        const inputs = readInputs();
+        if (inputs.mode === 'verify') {
+            const result = await verifyPromotionBeforeDeploy(inputs.options);
+            for (const finding of result.findings)
+                lib_core/* info */.pq(`${finding.ok ? '✓' : '✗'} ${finding.check}: ${finding.detail}`);
+            lib_core/* setOutput */.uH('verified', String(result.ok));
+            lib_core/* setOutput */.uH('number', result.pull ? String(result.pull.number) : '');
+            lib_core/* setOutput */.uH('url', result.pull?.url ?? '');
+            lib_core/* setOutput */.uH('manifest', result.manifest ? JSON.stringify(result.manifest) : '');
+            await verificationSummary(result).write();
+            if (!result.ok)
+                throw verificationError(result);
+            return;
+        }
+        const result = await openPromotionPullRequest({ ...inputs.options, log: (line) => lib_core/* info */.pq(line) });
         lib_core/* setOutput */.uH('number', result.number === undefined ? '' : String(result.number));
         lib_core/* setOutput */.uH('url', result.url ?? '');
         lib_core/* setOutput */.uH('operation', result.operation);
         lib_core/* setOutput */.uH('manifest-commit', result.manifestCommit ?? '');
-        lib_core/* setOutput */.uH('head-sha', result.headSha);
+        lib_core/* setOutput */.uH('head-sha', result.headSha ?? '');
         lib_core/* setOutput */.uH('token-kind', result.token.kind);
         lib_core/* setOutput */.uH('manifest', JSON.stringify(result.manifest));
         await promotionSummary(result).write();
