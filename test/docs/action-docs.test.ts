@@ -43,6 +43,7 @@ describe('action READMEs', () => {
       'aml-endpoint-test',
       'build-container',
       'open-promotion-pr',
+      'plan-report',
     ]);
   });
 

@@ -57,3 +57,4 @@ export {
   type EnvironmentRecord,
   type RulesetRecord,
 } from './settings.ts';
+export { commentsOf, issuesOf, registerIssues, type Issue, type IssueComment } from './issues.ts';

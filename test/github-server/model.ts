@@ -318,7 +318,7 @@ export class Repository {
     const at = now();
     for (const name of input.labels ?? []) this.label(name);
     const pull: PullRequest = {
-      number: this.nextNumber++,
+      number: this.takeNumber(),
       id,
       nodeId: nodeId('PR', id),
       title: input.title,
@@ -339,6 +339,11 @@ export class Repository {
     };
     this.pulls.set(pull.number, pull);
     return pull;
+  }
+
+  /** The next issue/pull request number: on GitHub both share one sequence per repository. */
+  takeNumber(): number {
+    return this.nextNumber++;
   }
 
   pull(number: number): PullRequest {

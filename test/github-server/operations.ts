@@ -56,6 +56,13 @@ export const GITHUB_OPERATIONS = [
   'actions/get-workflow-run',
   'checks/list-for-ref',
   'repos/list-commit-statuses-for-ref',
+  // plan comments on pull requests and drift issues (actions/plan-report; handlers in issues.ts)
+  'issues/list-comments',
+  'issues/create-comment',
+  'issues/update-comment',
+  'issues/list-for-repo',
+  'issues/create',
+  'issues/update',
 ] as const;
 
 export type GitHubOperationId = (typeof GITHUB_OPERATIONS)[number];

@@ -12,6 +12,8 @@ export interface RunContext {
   runId: string | undefined;
   runAttempt: number | undefined;
   runUrl: string | undefined;
+  /** The pull request of a `pull_request` / `pull_request_target` event. */
+  pullRequest?: number | undefined;
 }
 
 export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
@@ -20,14 +22,16 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
   const runId = env['GITHUB_RUN_ID'];
   let commit = env['GITHUB_SHA'];
   let ref = env['GITHUB_REF'];
+  let pullRequest: number | undefined;
   const eventName = env['GITHUB_EVENT_NAME'];
   if ((eventName?.startsWith('pull_request') || eventName === 'workflow_run') && env['GITHUB_EVENT_PATH']) {
     try {
       const event = JSON.parse(readFileSync(env['GITHUB_EVENT_PATH'], 'utf8')) as {
-        pull_request?: { head?: { sha?: string } };
+        pull_request?: { number?: number; head?: { sha?: string } };
         workflow_run?: { head_sha?: string; head_branch?: string | null };
       };
       commit = event.pull_request?.head?.sha ?? commit;
+      pullRequest = event.pull_request?.number;
       // A workflow_run run's GITHUB_SHA is the default branch's head; what it deploys is the triggering run's commit
       // (the staging workflow checks out github.event.workflow_run.head_sha).
       if (eventName === 'workflow_run' && event.workflow_run?.head_sha) {
@@ -45,5 +49,6 @@ export function runContext(env: NodeJS.ProcessEnv = process.env): RunContext {
     runId,
     runAttempt: env['GITHUB_RUN_ATTEMPT'] ? Number(env['GITHUB_RUN_ATTEMPT']) : undefined,
     runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    pullRequest,
   };
 }

@@ -33,6 +33,18 @@ function cell(value: unknown): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
+/**
+ * Text we did not write as inline code: markdown, HTML and @mentions inside stay inert. The fence is one backtick
+ * longer than the longest run inside (CommonMark), line breaks (which would end a table row) become ⏎.
+ */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/\r?\n|\r/g, '⏎');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
 export function markdownTable(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   // Header cells stay as given (an empty header is a blank, not a dash).
   const lines = [

@@ -1,0 +1,4 @@
+import { runAsStep } from '@mlops-actions/core/action';
+import { run } from './main.ts';
+
+await runAsStep(run);
