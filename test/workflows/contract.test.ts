@@ -52,6 +52,7 @@ describe('the example workflows', () => {
       'cd-staging.yml',
       'ci.yml',
       'drift.yml',
+      'plan.yml',
       'release.yml',
     ]);
   });
@@ -198,6 +199,10 @@ describe('each rule fails on a workflow that breaks it', () => {
     expect(messages('unknown-output.yml')[0]).toMatch(
       /^fixtures\/unknown-output\.yml:27: \[step-outputs\] job staging: steps\.deploy\.outputs\.slot: \.\/actions\/aml-endpoint-deploy has no output 'slot' \(it has deployment, endpoint, /,
     );
+    expect(messages('plan-report-wrong-write.yml')).toEqual([
+      "fixtures/plan-report-wrong-write.yml:10: [permissions] job plan: 'issues: write' without a plan-report step with kind: drift (the drift issues): drop it",
+      "fixtures/plan-report-wrong-write.yml:9: [permissions] job plan needs 'pull-requests: write' for an open-promotion-pr step, or a plan-report step with kind: pull-request (the plan comment)",
+    ]);
     expect(messages('unpinned-action.yml')).toEqual([
       "fixtures/unpinned-action.yml:10: [pinned] 'actions/checkout@v4': pin third-party actions to a full commit SHA (owner/repo@<40 hex> # vX.Y.Z)",
     ]);

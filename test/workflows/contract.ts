@@ -13,8 +13,8 @@
  * - `run-expressions`: no `${{ }}` inside `run:` scripts (values reach scripts through `env:`).
  * - `permissions`: `permissions:` at the top, `{}` or read-only; a job's write permissions only where the job does
  *   what needs them (id-token → an Azure sign-in with client-id, contents → the promotion's manifest commit or
- *   auto-merge, or the release command, pull-requests → the promotion, packages → build-container, statuses → a commit status); and the
- *   ones its steps need are there.
+ *   auto-merge, or the release command, pull-requests → the promotion or the plan comment, issues → the drift
+ *   issues, packages → build-container, statuses → a commit status); and the ones its steps need are there.
  * - `concurrency`: jobs that deploy, move traffic, push images or open the promotion have a concurrency group with
  *   `cancel-in-progress: false`; for deployments the group names the job's environment.
  * - `environment`: jobs that deploy or move traffic run in a GitHub environment (its gate, and the OpenID Connect
@@ -95,7 +95,8 @@ const WRITE_JUSTIFICATIONS: Record<string, string> = {
   'id-token': 'an Azure sign-in with OpenID Connect (an ./actions/aml-endpoint-* step with client-id)',
   contents:
     "open-promotion-pr's manifest commit (manifest-path) or auto-merge, or the release command (npm run release)",
-  'pull-requests': 'an open-promotion-pr step',
+  'pull-requests': 'an open-promotion-pr step, or a plan-report step with kind: pull-request (the plan comment)',
+  issues: 'a plan-report step with kind: drift (the drift issues)',
   packages: 'a build-container step',
   statuses: 'a run step that posts a commit status (…/statuses/…)',
 };
@@ -212,12 +213,14 @@ export class WorkflowChecker {
     const azureSignIn = steps.some((s) => localAction(s.uses)?.startsWith('aml-endpoint-') && s.with?.['client-id']);
     // `mode: verify` only reads; the other mode opens the pull request (and may commit the manifest).
     const promotions = uses('open-promotion-pr').filter((s) => (s.with?.['mode'] ?? 'open') !== 'verify');
+    const reports = (kind: string) => uses('plan-report').filter((s) => s.with?.['kind'] === kind);
     const needs: Record<string, boolean> = {
       'id-token': azureSignIn,
       contents:
         promotions.some((s) => s.with?.['manifest-path'] || String(s.with?.['auto-merge']) === 'true') ||
         steps.some((s) => /\bnpm run release\b/.test(s.run ?? '')),
-      'pull-requests': promotions.length > 0,
+      'pull-requests': promotions.length > 0 || reports('pull-request').length > 0,
+      issues: reports('drift').length > 0,
       packages: uses('build-container').length > 0,
       statuses: steps.some((s) => /\/statuses\//.test(s.run ?? '')),
     };
