@@ -70,13 +70,21 @@ export function changeRows(changes: readonly Change[]): string[][] {
   });
 }
 
+// GitHub refuses a comment or issue body over 65,536 characters: a few environments of this many rows stay below.
+const MAX_ROWS = 50;
+
 function environmentSection(environment: string, changes: readonly Change[], level: 2 | 3): string {
   const heading = `${'#'.repeat(level)} ${environment}: `;
   if (changes.length === 0) return `${heading}no change\n\nThe live endpoint matches git: a deploy changes no setting.`;
   const created = changes.find((change) => change.path === '(endpoint)');
   if (created) return `${heading}new endpoint\n\nThe endpoint does not exist yet: a deploy creates it.`;
   const rows = changeRows(changes);
-  return `${heading}${rows.length} change${rows.length === 1 ? '' : 's'}\n\n${markdownTable(['setting', 'live', 'in git'], rows)}`;
+  const shown = markdownTable(['setting', 'live', 'in git'], rows.slice(0, MAX_ROWS));
+  const more =
+    rows.length > MAX_ROWS
+      ? `\n\n… and ${rows.length - MAX_ROWS} more: the plan step's job summary lists them all.`
+      : '';
+  return `${heading}${rows.length} change${rows.length === 1 ? '' : 's'}\n\n${shown}${more}`;
 }
 
 function footer(context: ReportContext): string {

@@ -69,6 +69,16 @@ describe('renderPlanComment', () => {
   });
 });
 
+it('stays within what GitHub accepts as a body: 50 rows per environment, then how many more', () => {
+  const many = Array.from({ length: 400 }, (_, i) => ({ path: `tags.t${i}`, live: 'x'.repeat(200), desired: 'y' }));
+  const body = renderPlanComment({ staging: many, production: many });
+  expect(body.length).toBeLessThan(65_536);
+  expect(body).toContain('### staging: 400 changes');
+  expect(body).toContain('… and 350 more');
+  expect(body).toContain('`tags.t49`');
+  expect(body).not.toContain('`tags.t50`');
+});
+
 describe('renderDriftIssue', () => {
   it('carries the environment marker and the differences', () => {
     const body = renderDriftIssue('production', [instanceChange]);
