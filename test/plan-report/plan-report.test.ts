@@ -88,15 +88,19 @@ describe('plan-report kind: pull-request', () => {
       title: 'Bigger instances',
       user: github.state.account('mona'),
     });
-    // Someone else's comment stays untouched and is not mistaken for the plan.
-    commentsOf(repo).push({
-      id: 1,
+    // People's comments stay untouched, and one that starts with the marker is not taken for the plan.
+    const byAlice = (id: number, body: string) => ({
+      id,
       issueNumber: pull.number,
-      body: 'Looks good to me',
+      body,
       user: github.state.account('alice'),
       createdAt: '2026-01-01T00:00:00Z',
       updatedAt: '2026-01-01T00:00:00Z',
     });
+    commentsOf(repo).push(
+      byAlice(1, 'Looks good to me'),
+      byAlice(2, '<!-- mlops-actions:plan -->\n## Deployment plan\n\nMerging changes no live endpoint setting.'),
+    );
     const event = { pull_request: { number: pull.number, head: { sha: HEAD_SHA } } };
     const first = await report(
       { kind: 'pull-request', plans: JSON.stringify({ staging: [instanceType, variables], production: [] }) },
@@ -104,7 +108,8 @@ describe('plan-report kind: pull-request', () => {
     );
     expectSuccess(first);
     expect(first.outputs['operation']).toBe('created');
-    const plans = () => commentsOf(repo).filter((c) => c.body.startsWith('<!-- mlops-actions:plan -->'));
+    const plans = () =>
+      commentsOf(repo).filter((c) => c.body.startsWith('<!-- mlops-actions:plan -->') && c.user.type === 'Bot');
     expect(plans()).toHaveLength(1);
     const comment = plans()[0]!;
     expect(first.outputs['comment-url']).toBe(
@@ -127,6 +132,7 @@ describe('plan-report kind: pull-request', () => {
     expect(plans()[0]!.id).toBe(comment.id);
     expect(plans()[0]!.body).toContain('### production: 1 change');
     expect(commentsOf(repo).find((c) => c.id === 1)?.body).toBe('Looks good to me');
+    expect(commentsOf(repo).find((c) => c.id === 2)?.body).toContain('Merging changes no live endpoint setting.');
 
     github.reset();
     const third = await report(

@@ -23,6 +23,16 @@ export class IssueClient extends RepositoryApi {
     super(options);
   }
 
+  /**
+   * Installation tokens (the job's GITHUB_TOKEN, an App's) write as a bot: a person's comment that starts with the
+   * marker is not ours, and is neither edited (GitHub would refuse) nor taken for the plan. A personal token writes
+   * as its user, whom we cannot tell from others without another call: any author then.
+   */
+  private mayBeOurs(user: { type?: string } | null | undefined): boolean {
+    const bot = ['github-token', 'app-installation', 'installation'].includes(this.tokenInfo.kind);
+    return !bot || user?.type === 'Bot';
+  }
+
   /** The first comment of issue or pull request `number` whose body starts with `marker`. */
   async findComment(number: number, marker: string): Promise<CommentRef | undefined> {
     const comments = await this.call('issues/list-comments', `list the comments of #${number}`, () =>
@@ -33,7 +43,7 @@ export class IssueClient extends RepositoryApi {
         per_page: 100,
       }),
     );
-    const found = comments.find((comment) => comment.body?.startsWith(marker));
+    const found = comments.find((comment) => comment.body?.startsWith(marker) && this.mayBeOurs(comment.user));
     return found && { id: found.id, url: found.html_url, body: found.body ?? '' };
   }
 
@@ -63,7 +73,9 @@ export class IssueClient extends RepositoryApi {
         per_page: 100,
       }),
     );
-    const found = issues.find((issue) => !issue.pull_request && issue.body?.startsWith(marker));
+    const found = issues.find(
+      (issue) => !issue.pull_request && issue.body?.startsWith(marker) && this.mayBeOurs(issue.user),
+    );
     return found && toIssueRef(found);
   }
 
