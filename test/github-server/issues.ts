@@ -11,7 +11,7 @@
 import type { Access, Account, Repository } from './model.ts';
 import { newId, nodeId } from './model.ts';
 import { label as labelJson, simpleUser, type Urls } from './representations.ts';
-import { GitHubHttpError, notFound, validationFailed, type RestContext } from './rest.ts';
+import { GitHubHttpError, notFound, validationFailed, type RestContext, type RestResponse } from './rest.ts';
 import type { GitHubServer } from './server.ts';
 
 export interface Issue {
@@ -154,10 +154,15 @@ function findIssue(c: RestContext): Issue {
   return issue;
 }
 
-function page<T>(c: RestContext, items: T[]): T[] {
+/** One page of a list, with GitHub's `link` header to the next one (what Octokit's paginate follows). */
+function page<T>(c: RestContext, path: string, items: T[], toJson: (item: T) => unknown): RestResponse {
   const perPage = Number(c.query.get('per_page') ?? 30);
-  const index = Number(c.query.get('page') ?? 1) - 1;
-  return items.slice(index * perPage, (index + 1) * perPage);
+  const number = Number(c.query.get('page') ?? 1);
+  const body = items.slice((number - 1) * perPage, number * perPage).map(toJson);
+  if (number * perPage >= items.length) return { status: 200, body };
+  const next = new URLSearchParams(c.query);
+  next.set('page', String(number + 1));
+  return { status: 200, body, headers: { link: `<${c.urls.api}${path}?${next.toString()}>; rel="next"` } };
 }
 
 const labelsOf = (body: Record<string, unknown>): string[] | undefined =>
@@ -173,7 +178,8 @@ export function registerIssues(github: GitHubServer): void {
       const repo = c.repo();
       const number = issueNumber(c);
       const comments = commentsOf(repo).filter((comment) => comment.issueNumber === number);
-      return { status: 200, body: page(c, comments).map((comment) => commentJson(c.urls, repo, comment)) };
+      const path = `/repos/${repo.fullName}/issues/${number}/comments`;
+      return page(c, path, comments, (comment) => commentJson(c.urls, repo, comment));
     },
     readComments,
   );
@@ -222,7 +228,7 @@ export function registerIssues(github: GitHubServer): void {
         .filter((issue) => state === 'all' || issue.state === state)
         .filter((issue) => labels.every((name) => issue.labels.includes(name)))
         .sort((a, b) => b.number - a.number);
-      return { status: 200, body: page(c, issues).map((issue) => issueJson(c.urls, repo, issue)) };
+      return page(c, `/repos/${repo.fullName}/issues`, issues, (issue) => issueJson(c.urls, repo, issue));
     },
     [{ issues: 'read' }],
   );

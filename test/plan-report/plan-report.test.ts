@@ -233,4 +233,38 @@ describe('plan-report kind: drift', () => {
     expect(JSON.parse(reopened.outputs['issues']!).staging.action).toBe('reopen');
     expect(reopened.summary).toContain('[#2]');
   });
+
+  test('the issue is found page by page, newest first, reading no further than it', async () => {
+    const peoplesIssues = (count: number) => {
+      for (let i = 0; i < count; i++)
+        issuesOf(repo).push({
+          number: repo.takeNumber(),
+          id: 50_000 + repo.pulls.size + issuesOf(repo).length,
+          title: `question ${i}`,
+          body: 'How do I deploy?',
+          state: 'open',
+          stateReason: null,
+          labels: [],
+          user: github.state.account('alice'),
+          createdAt: '2026-01-01T00:00:00Z',
+          updatedAt: '2026-01-01T00:00:00Z',
+          closedAt: null,
+        });
+    };
+    const listCalls = () => github.calls().filter((call) => call === 'GET issues/list-for-repo').length;
+    peoplesIssues(150);
+    expectSuccess(await drift({ staging: [instanceType] }, '201'));
+    expect(listCalls()).toBe(2); // no drift issue yet: both pages read
+    github.reset();
+    expectSuccess(await drift({ staging: [instanceType] }, '202'));
+    expect(listCalls()).toBe(1); // the newest issue: the first page is enough
+    peoplesIssues(150);
+    github.reset();
+    const third = await drift({ staging: [instanceType] }, '203');
+    expectSuccess(third);
+    expect(listCalls()).toBe(2); // 150 newer issues: found on the second page, updated, not duplicated
+    expect(JSON.parse(third.outputs['issues']!).staging.action).toBe('update');
+    expect(driftIssues('staging')).toHaveLength(1);
+    expect(driftIssues('staging')[0]!.body).toContain('actions/runs/203');
+  });
 });

@@ -35,15 +35,18 @@ export class IssueClient extends RepositoryApi {
 
   /** The first comment of issue or pull request `number` whose body starts with `marker`. */
   async findComment(number: number, marker: string): Promise<CommentRef | undefined> {
-    const comments = await this.call('issues/list-comments', `list the comments of #${number}`, () =>
-      this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        owner: this.owner,
-        repo: this.repo,
-        issue_number: number,
-        per_page: 100,
-      }),
+    // Page by page, stopping at the first match: a long discussion is not read to its end.
+    const [found] = await this.call('issues/list-comments', `list the comments of #${number}`, () =>
+      this.octokit.paginate(
+        this.octokit.rest.issues.listComments,
+        { owner: this.owner, repo: this.repo, issue_number: number, per_page: 100 },
+        (response, done) => {
+          const match = response.data.find((c) => c.body?.startsWith(marker) && this.mayBeOurs(c.user));
+          if (match) done();
+          return match ? [match] : [];
+        },
+      ),
     );
-    const found = comments.find((comment) => comment.body?.startsWith(marker) && this.mayBeOurs(comment.user));
     return found && { id: found.id, url: found.html_url, body: found.body ?? '' };
   }
 
@@ -63,18 +66,19 @@ export class IssueClient extends RepositoryApi {
 
   /** The newest issue (open or closed, not a pull request) whose body starts with `marker`. */
   async findIssue(marker: string): Promise<IssueRef | undefined> {
-    const issues = await this.call('issues/list-for-repo', 'list the issues', () =>
-      this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
-        owner: this.owner,
-        repo: this.repo,
-        state: 'all',
-        sort: 'created',
-        direction: 'desc',
-        per_page: 100,
-      }),
-    );
-    const found = issues.find(
-      (issue) => !issue.pull_request && issue.body?.startsWith(marker) && this.mayBeOurs(issue.user),
+    // Newest first, page by page, stopping at the first match.
+    const [found] = await this.call('issues/list-for-repo', 'list the issues', () =>
+      this.octokit.paginate(
+        this.octokit.rest.issues.listForRepo,
+        { owner: this.owner, repo: this.repo, state: 'all', sort: 'created', direction: 'desc', per_page: 100 },
+        (response, done) => {
+          const match = response.data.find(
+            (issue) => !issue.pull_request && issue.body?.startsWith(marker) && this.mayBeOurs(issue.user),
+          );
+          if (match) done();
+          return match ? [match] : [];
+        },
+      ),
     );
     return found && toIssueRef(found);
   }
