@@ -4,6 +4,8 @@
  * hand edit of the live endpoint opens the environment's issue with the difference; putting it back closes it.
  */
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { commentsOf, GitHubServer, issuesOf, registerIssues } from '../github-server/index.ts';
 import { DEPLOY, ENDPOINT, startAmlWorld, type AmlWorld } from '../support/aml.ts';
 import { runAction } from '../support/run-action.ts';
@@ -81,5 +83,40 @@ describe('drift: plan → issue', () => {
     expect(issuesOf(repo)).toHaveLength(1);
     expect(issue).toMatchObject({ state: 'closed', stateReason: 'completed' });
     expect(commentsOf(repo).map((c) => c.body)).toEqual([expect.stringContaining('matches git again')]);
+  });
+});
+
+describe('pull request: plan → comment', () => {
+  test('the YAML of a pull request against the live endpoint, as one comment on it', async () => {
+    const repo = github.repository(REPO);
+    repo.commitFiles('bigger', { 'deploy/deployment.yml': 'instance_count: 2\n' }, 'Two instances', 'main');
+    const pull = repo.openPullRequest({
+      head: 'bigger',
+      base: 'main',
+      title: 'Two',
+      user: github.state.account('mona'),
+    });
+    // The pull request's checkout: deployment.yml asks for two instances.
+    const file = join(world.repo, 'deploy', 'deployment.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('instance_count: 1', 'instance_count: 2'));
+    const plan = await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1', mode: 'plan' });
+    expect(plan.exitCode).toBe(0);
+    const eventPath = join(world.repo, 'event.json');
+    writeFileSync(eventPath, JSON.stringify({ pull_request: { number: pull.number } }));
+    const report = await runAction('plan-report', {
+      inputs: {
+        kind: 'pull-request',
+        plans: `{"staging": ${plan.outputs['changes']}}`,
+        token: TOKEN,
+        repository: REPO,
+      },
+      env: { GITHUB_EVENT_PATH: eventPath },
+      github: { apiUrl: github.url, token: TOKEN, repository: REPO, eventName: 'pull_request', workspace: world.repo },
+    });
+    if (report.exitCode !== 0) throw new Error(`the report failed:\n${report.log}`);
+    expect(report.outputs['operation']).toBe('created');
+    const [comment] = commentsOf(repo).filter((c) => c.issueNumber === pull.number);
+    expect(comment!.body).toContain('### staging: 1 change');
+    expect(comment!.body).toContain('| `sku.capacity` | `1` | `2` |');
   });
 });
