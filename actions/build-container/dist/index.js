@@ -30164,7 +30164,7 @@ function errorMessage(error) {
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   c3: () => (/* binding */ JobSummary)
 /* harmony export */ });
-/* unused harmony exports markdownTable, formatTraffic, trafficTable */
+/* unused harmony exports codeSpan, markdownTable, formatTraffic, trafficTable */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8604);
 
 /**
@@ -30196,6 +30196,17 @@ function redact(text) {
 function cell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * Text we did not write as inline code: markdown, HTML and @mentions inside stay inert. The fence is one backtick
+ * longer than the longest run inside (CommonMark), line breaks (which would end a table row) become ⏎.
+ */
+function codeSpan(text) {
+    const flat = text.replace(/\r?\n|\r/g, '⏎');
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
 }
 function markdownTable(header, rows) {
     // Header cells stay as given (an empty header is a blank, not a dash).

@@ -44985,11 +44985,13 @@ function runContext(env = process.env) {
     const runId = env['GITHUB_RUN_ID'];
     let commit = env['GITHUB_SHA'];
     let ref = env['GITHUB_REF'];
+    let pullRequest;
     const eventName = env['GITHUB_EVENT_NAME'];
     if ((eventName?.startsWith('pull_request') || eventName === 'workflow_run') && env['GITHUB_EVENT_PATH']) {
         try {
             const event = JSON.parse((0,external_node_fs_.readFileSync)(env['GITHUB_EVENT_PATH'], 'utf8'));
             commit = event.pull_request?.head?.sha ?? commit;
+            pullRequest = event.pull_request?.number;
             // A workflow_run run's GITHUB_SHA is the default branch's head; what it deploys is the triggering run's commit
             // (the staging workflow checks out github.event.workflow_run.head_sha).
             if (eventName === 'workflow_run' && event.workflow_run?.head_sha) {
@@ -45008,6 +45010,7 @@ function runContext(env = process.env) {
         runId,
         runAttempt: env['GITHUB_RUN_ATTEMPT'] ? Number(env['GITHUB_RUN_ATTEMPT']) : undefined,
         runUrl: repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+        pullRequest,
     };
 }
 
@@ -46153,7 +46156,7 @@ function errorMessage(error) {
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   c3: () => (/* binding */ JobSummary)
 /* harmony export */ });
-/* unused harmony exports markdownTable, formatTraffic, trafficTable */
+/* unused harmony exports codeSpan, markdownTable, formatTraffic, trafficTable */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3597);
 
 /**
@@ -46185,6 +46188,17 @@ function redact(text) {
 function cell(value) {
     const text = value === undefined || value === null || value === '' ? '—' : String(value);
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/**
+ * Text we did not write as inline code: markdown, HTML and @mentions inside stay inert. The fence is one backtick
+ * longer than the longest run inside (CommonMark), line breaks (which would end a table row) become ⏎.
+ */
+function codeSpan(text) {
+    const flat = text.replace(/\r?\n|\r/g, '⏎');
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
 }
 function markdownTable(header, rows) {
     // Header cells stay as given (an empty header is a blank, not a dash).
