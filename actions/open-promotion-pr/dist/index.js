@@ -44585,6 +44585,22 @@ class RepositoryApi {
     explain(error, context) {
         return explainGitHubError(error, context);
     }
+    /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
+    async compare(base, head) {
+        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${/^[0-9a-f]{40}$/.test(head) ? head.slice(0, 7) : head}`, async () => {
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                owner: this.owner,
+                repo: this.repo,
+                basehead: `${base}...${head}`,
+                per_page: 1,
+            });
+            const files = (data.files ?? []).flatMap((f) => [
+                f.filename,
+                ...(f.previous_filename ? [f.previous_filename] : []),
+            ]);
+            return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
+        });
+    }
     async call(operation, action, run) {
         try {
             return await run();
@@ -44900,21 +44916,6 @@ class PromotionRecordsClient extends RepositoryApi {
             }
         });
     }
-    async compare(base, head) {
-        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${head.slice(0, 7)}`, async () => {
-            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                owner: this.owner,
-                repo: this.repo,
-                basehead: `${base}...${head}`,
-                per_page: 1,
-            });
-            const files = (data.files ?? []).flatMap((f) => [
-                f.filename,
-                ...(f.previous_filename ? [f.previous_filename] : []),
-            ]);
-            return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
-        });
-    }
 }
 /** Gathers the facts, step by step (each step needs the one before), and decides. */
 async function verifyPromotionBeforeDeploy(options) {
@@ -45164,22 +45165,6 @@ class GitHubClient extends RepositoryApi {
                 per_page: 1,
             });
             return data.ahead_by;
-        });
-    }
-    /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
-    async compare(base, head) {
-        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${head}`, async () => {
-            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                owner: this.owner,
-                repo: this.repo,
-                basehead: `${base}...${head}`,
-                per_page: 1,
-            });
-            const files = (data.files ?? []).flatMap((f) => [
-                f.filename,
-                ...(f.previous_filename ? [f.previous_filename] : []),
-            ]);
-            return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
         });
     }
     async createPullRequest(input) {

@@ -34633,6 +34633,22 @@ class RepositoryApi {
     explain(error, context) {
         return explainGitHubError(error, context);
     }
+    /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
+    async compare(base, head) {
+        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${/^[0-9a-f]{40}$/.test(head) ? head.slice(0, 7) : head}`, async () => {
+            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+                owner: this.owner,
+                repo: this.repo,
+                basehead: `${base}...${head}`,
+                per_page: 1,
+            });
+            const files = (data.files ?? []).flatMap((f) => [
+                f.filename,
+                ...(f.previous_filename ? [f.previous_filename] : []),
+            ]);
+            return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
+        });
+    }
     async call(operation, action, run) {
         try {
             return await run();

@@ -5,7 +5,6 @@
  */
 import type { GitHubCallContext } from './errors.ts';
 import { RepositoryApi } from './repository-api.ts';
-import type { BranchComparison } from './tested-head.ts';
 import type { TokenInfo } from './token.ts';
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
@@ -212,23 +211,6 @@ export class GitHubClient extends RepositoryApi {
         per_page: 1,
       });
       return data.ahead_by;
-    });
-  }
-
-  /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
-  async compare(base: string, head: string): Promise<BranchComparison> {
-    return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${head}`, async () => {
-      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-        owner: this.owner,
-        repo: this.repo,
-        basehead: `${base}...${head}`,
-        per_page: 1,
-      });
-      const files = (data.files ?? []).flatMap((f) => [
-        f.filename,
-        ...(f.previous_filename ? [f.previous_filename] : []),
-      ]);
-      return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
     });
   }
 

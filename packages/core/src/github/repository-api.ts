@@ -1,5 +1,6 @@
 import { getOctokit } from '@actions/github';
 import { explainGitHubError, type GitHubCallContext } from './errors.ts';
+import type { BranchComparison } from './tested-head.ts';
 import type { TokenInfo } from './token.ts';
 
 /**
@@ -60,6 +61,27 @@ export abstract class RepositoryApi {
   /** What GitHub's refusal means here; subclasses add what they know (job permissions, plan limits). */
   protected explain(error: unknown, context: GitHubCallContext): Error {
     return explainGitHubError(error, context);
+  }
+
+  /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
+  async compare(base: string, head: string): Promise<BranchComparison> {
+    return this.call(
+      'repos/compare-commits-with-basehead',
+      `compare ${base.slice(0, 7)} with ${/^[0-9a-f]{40}$/.test(head) ? head.slice(0, 7) : head}`,
+      async () => {
+        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+          owner: this.owner,
+          repo: this.repo,
+          basehead: `${base}...${head}`,
+          per_page: 1,
+        });
+        const files = (data.files ?? []).flatMap((f) => [
+          f.filename,
+          ...(f.previous_filename ? [f.previous_filename] : []),
+        ]);
+        return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
+      },
+    );
   }
 
   protected async call<T>(operation: string, action: string, run: () => Promise<T>): Promise<T> {

@@ -8,7 +8,6 @@ import { UserError } from '../errors.ts';
 import { parseReleaseManifest, type ReleaseManifest } from '../release-manifest.ts';
 import { JobSummary, maskSecret } from '../summary.ts';
 import { RepositoryApi } from './repository-api.ts';
-import type { BranchComparison } from './tested-head.ts';
 import { detectTokenKind } from './token.ts';
 import {
   verifyPromotion,
@@ -155,26 +154,6 @@ export class PromotionRecordsClient extends RepositoryApi {
         throw error;
       }
     });
-  }
-
-  async compare(base: string, head: string): Promise<BranchComparison> {
-    return this.call(
-      'repos/compare-commits-with-basehead',
-      `compare ${base.slice(0, 7)} with ${head.slice(0, 7)}`,
-      async () => {
-        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-          owner: this.owner,
-          repo: this.repo,
-          basehead: `${base}...${head}`,
-          per_page: 1,
-        });
-        const files = (data.files ?? []).flatMap((f) => [
-          f.filename,
-          ...(f.previous_filename ? [f.previous_filename] : []),
-        ]);
-        return { aheadBy: data.ahead_by, behindBy: data.behind_by, files };
-      },
-    );
   }
 }
 
