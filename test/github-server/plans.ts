@@ -62,23 +62,10 @@ export function registerPlans(github: GitHubServer): void {
 
   github.handle('users/get-authenticated', (c) => {
     const account = c.grant.account;
-    const user = json.simpleUser(c.urls, account);
     return {
       status: 200,
       body: {
-        ...user,
-        name: account.login,
-        company: null,
-        blog: '',
-        location: null,
-        email: null,
-        hireable: null,
-        bio: null,
-        public_repos: 0,
-        public_gists: 0,
-        followers: 0,
-        following: 0,
-        created_at: '2020-01-01T00:00:00Z',
+        ...json.publicUser(c.urls, account, account.login),
         updated_at: '2025-01-01T00:00:00Z',
         collaborators: 0,
         disk_usage: 0,

@@ -42,6 +42,26 @@ export function simpleUser(urls: Urls, account: Account): Json {
 const CREATED_AT = '2024-06-01T09:00:00Z';
 
 /** Every field `repository`, `nullable-repository` and `full-repository` require. */
+/** A user's public profile (`public-user`): the simple user with the profile fields GitHub adds. */
+export function publicUser(urls: Urls, account: Account, name: string | null = null): Json {
+  return {
+    ...simpleUser(urls, account),
+    name,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: '2020-01-01T00:00:00Z',
+    updated_at: '2024-01-01T00:00:00Z',
+  };
+}
+
 export function repository(urls: Urls, repo: Repository): Json {
   const api = `${urls.api}/repos/${repo.fullName}`;
   const html = `${urls.html}/${repo.fullName}`;

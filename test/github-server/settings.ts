@@ -12,7 +12,7 @@
  */
 import type { Account, Repository } from './model.ts';
 import { newId, nodeId } from './model.ts';
-import { simpleUser, teamSimple, type Urls } from './representations.ts';
+import { publicUser, simpleUser, teamSimple, type Urls } from './representations.ts';
 import { GitHubHttpError, notFound, validationFailed, type RestContext } from './rest.ts';
 import { registerPlans } from './plans.ts';
 import type { GitHubServer } from './server.ts';
@@ -374,22 +374,7 @@ export function registerRepositorySettings(github: GitHubServer): void {
     if (!account || account.type === 'Organization') throw notFound();
     return {
       status: 200,
-      body: {
-        ...simpleUser(c.urls, account),
-        name: null,
-        company: null,
-        blog: '',
-        location: null,
-        email: null,
-        hireable: null,
-        bio: null,
-        public_repos: 0,
-        public_gists: 0,
-        followers: 0,
-        following: 0,
-        created_at: '2020-01-01T00:00:00Z',
-        updated_at: '2024-01-01T00:00:00Z',
-      },
+      body: publicUser(c.urls, account),
     };
   });
 
