@@ -13,6 +13,8 @@ export default {
       },
     ],
   },
+  // Runner commands printed by in-process tests (::add-mask::) are dropped from the terminal.
+  setupFiles: ['<rootDir>/test/support/quiet-runner-commands.ts'],
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   collectCoverageFrom: ['packages/*/src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
