@@ -4,7 +4,7 @@
  * actions run as bundled child processes (see run-action.ts) and reach all of it through their inputs only.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -131,6 +131,8 @@ export async function startAmlWorld(options: WorldOptions = {}): Promise<AmlWorl
   for (const target of workspaces) await seedWorkspace(emulator, client, target, options.models);
   const { resourceGroup: rg, workspace: ws } = credentials;
   const repo = options.repo ?? writeFixtureRepo(rg, ws);
+  // What this world leaves in the temp folder: its runs' folders and the fixture checkout it wrote.
+  const leftovers = options.repo ? [] : [repo];
 
   const env = {
     NODE_EXTRA_CA_CERTS: emulator.caFile,
@@ -160,17 +162,20 @@ export async function startAmlWorld(options: WorldOptions = {}): Promise<AmlWorl
         Boolean,
       );
     },
-    run(action, extra = {}, runOptions = {}) {
-      return runAction(action, {
+    async run(action, extra = {}, runOptions = {}) {
+      const result = await runAction(action, {
         ...runOptions,
         inputs: { ...inputs, ...extra },
         env: { ...env, ...runOptions.env },
         github: { workspace: repo, ...runOptions.github },
       });
+      leftovers.push(result.dir);
+      return result;
     },
     async close() {
       idTokenServer.close();
       await emulator.close();
+      for (const folder of leftovers) rmSync(folder, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 /** `startEmulator`: loads or creates the state, generates the CA, and serves everything on one loopback port. */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -297,6 +297,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         await storage.front.close();
         await storage.azurite.stop();
       }
+      // A folder of its own (no dataDir given) holds nothing to keep unless the state is kept across restarts.
+      if (options.dataDir === undefined && options.stateFile === undefined)
+        rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
