@@ -123,10 +123,13 @@ describe('blue/green on a managed online endpoint', () => {
     expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 0, blue: 100 });
   });
 
-  it('rollback mode gives the traffic back to the previous slot', async () => {
+  it('rollback mode refuses green now: it no longer holds what was live before the swap (v1), but untested v3', async () => {
     const rollback = await step('aml-endpoint-swap', { mode: 'rollback', 'previous-deployment': 'green' });
-    expectOk(rollback);
-    expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 100, blue: 0 });
+    expect(rollback.exitCode).toBe(1);
+    expect(rollback.errors.join('\n')).toContain(
+      'green no longer holds what was live before the last promotion: model fraud version 1 then, model fraud version 3 now',
+    );
+    expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 0, blue: 100 });
   });
 
   it('no key, token or client secret reached a runner-visible text', async () => {

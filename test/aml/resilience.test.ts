@@ -12,8 +12,10 @@ const LIVE = { green: 100 };
 
 beforeAll(async () => {
   world = await startAmlWorld();
+  writeCase(world, 'two-rows', expectedAnswer('1'));
   for (const [inputs, action] of [
     [{ ...DEPLOY, model: 'fraud:1' }, 'aml-endpoint-deploy'],
+    [{ deployment: 'green', cases: 'deploy/cases', 'load-requests': '0' }, 'aml-endpoint-test'],
     [{ deployment: 'green' }, 'aml-endpoint-swap'],
     [{ ...DEPLOY, model: 'fraud:2' }, 'aml-endpoint-deploy'],
   ] as const) {

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEPLOY, ENDPOINT, startAmlWorld, writeCase, expectedAnswer, type AmlWorld } from '../support/aml.ts';
 import { leakedSecrets, type RunResult } from '../support/run-action.ts';
+import { TEST_TAGS } from '../../packages/core/src/aml/tested-identity.ts';
 import { BASELINE, CELLS, cellName, DSV2_CORES, type Cell } from './matrix.ts';
 
 const observed: Record<
@@ -16,8 +17,10 @@ const observed: Record<
 
 async function baselineWorld(): Promise<AmlWorld> {
   const world = await startAmlWorld({ emulator: { quota: { standardDSv2Family: DSV2_CORES } } });
+  writeCase(world, 'two-rows', expectedAnswer('1'));
   for (const [action, inputs] of [
     ['aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' }],
+    ['aml-endpoint-test', { deployment: 'green', cases: 'deploy/cases', 'load-requests': '0' }],
     ['aml-endpoint-swap', { deployment: 'green' }],
     ['aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:2' }],
   ] as const) {
@@ -25,7 +28,20 @@ async function baselineWorld(): Promise<AmlWorld> {
     if (result.exitCode !== 0) throw new Error(result.log);
   }
   writeCase(world, 'two-rows', expectedAnswer('2'));
+  await testBlue(world);
   return world;
+}
+
+/** The test of blue that a swap needs (its record on the deployment): after the baseline, and after each cell. */
+async function testBlue(world: AmlWorld): Promise<void> {
+  const blue = await world.client.onlineDeployments.get('mlops-rg', 'mlops-ws', ENDPOINT, 'blue');
+  if (blue.tags?.[TEST_TAGS.result] === 'passed') return;
+  const result = await world.run('aml-endpoint-test', {
+    deployment: 'blue',
+    cases: 'deploy/cases',
+    'load-requests': '0',
+  });
+  if (result.exitCode !== 0) throw new Error(`testing blue for the baseline failed:\n${result.log}`);
 }
 
 /** Back to the baseline after a cell: no faults, the baseline split, blue Succeeded with v2. */
@@ -36,12 +52,13 @@ async function restore(world: AmlWorld): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const blue = await world.client.onlineDeployments.get('mlops-rg', 'mlops-ws', ENDPOINT, 'blue');
     const state = blue.properties.provisioningState;
-    if (state === 'Succeeded' && blue.properties.model?.endsWith('/fraud/versions/2')) return;
+    if (state === 'Succeeded' && blue.properties.model?.endsWith('/fraud/versions/2')) return testBlue(world);
     if (state === 'Succeeded' || state === 'Failed' || state === 'Canceled') break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const redeploy = await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:2' });
   if (redeploy.exitCode !== 0) throw new Error(`restoring the baseline failed:\n${redeploy.log}`);
+  await testBlue(world);
 }
 
 /** A split as the service serves it: deployments at 0 % are the same as absent. */

@@ -52,6 +52,26 @@ function bigDeployment(world: AmlWorld): string {
   );
   return 'deploy/big-deployment.yml';
 }
+
+/**
+ * Someone with workspace access changes a slot's model the way `az ml online-deployment update` does: the resource
+ * read, the model replaced, everything else (tags included, so the test's record stays) sent back.
+ */
+export async function changeSlotModel(world: AmlWorld, slot: string, version: string): Promise<void> {
+  const { resourceGroup: rg, workspace: ws } = world.emulator.credentials;
+  const current = await world.client.onlineDeployments.get(rg, ws, ENDPOINT, slot);
+  const model = current.properties.model?.replace(/\/versions\/[^/]+$/, `/versions/${version}`);
+  const { provisioningState: _state, ...properties } = current.properties;
+  await world.client.onlineDeployments.beginCreateOrUpdateAndWait(
+    rg,
+    ws,
+    ENDPOINT,
+    slot,
+    { location: current.location, tags: current.tags, sku: current.sku, properties: { ...properties, model } },
+    { updateIntervalInMs: 50 },
+  );
+}
+
 const canary = {
   strategy: 'canary',
   'canary-steps': '10,50,100',
@@ -375,6 +395,33 @@ export const CELLS: Cell[] = [
     run: (w) => (w.emulator.faults.model('fraud', '2', { scoreError: 'RuntimeError: worker died' }), swap(w, canary)),
     exit: 'fail',
     message: /Canary step \{"green":90,"blue":10\} failed its health probe/,
+  },
+  // Someone changes the tested slot's model (workspace access, or a second run) before it is promoted.
+  {
+    fault: 'slot changed after test',
+    phase: 'deploy',
+    // The deploy puts the spec in git back on the idle slot; the PUT replaces the stale test record with none.
+    run: async (w) => (await changeSlotModel(w, 'blue', '3'), deploy(w)),
+    exit: 'ok',
+  },
+  {
+    fault: 'slot changed after test',
+    phase: 'test',
+    run: (w) =>
+      w.run(
+        'aml-endpoint-test',
+        { deployment: 'blue', cases: 'deploy/cases', 'load-requests': '600' },
+        { when: { pattern: /Load: 600 requests/, then: () => void changeSlotModel(w, 'blue', '3') } },
+      ),
+    exit: 'fail',
+    message: /deployment blue changed while it was tested: model fraud:2 then, fraud:3 now/,
+  },
+  {
+    fault: 'slot changed after test',
+    phase: 'swap',
+    run: async (w) => (await changeSlotModel(w, 'blue', '3'), swap(w)),
+    exit: 'fail',
+    message: /deployment blue changed after its test: model fraud:2 then, fraud:3 now/,
   },
   // The runner dies (a cancelled job, a lost machine).
   {

@@ -37,8 +37,9 @@ export async function run(): Promise<void> {
       core.setOutput('model-id', result.model?.id ?? '');
       core.setOutput('live-deployment', result.liveDeployment ?? '');
       core.setOutput('traffic', JSON.stringify(result.traffic));
+      core.setOutput('already-live', String(result.alreadyLive));
       core.info(
-        `✓ ${result.endpoint}/${result.deployment} is ready at 0 % traffic; live traffic unchanged: ${JSON.stringify(result.traffic)}.`,
+        `✓ ${result.endpoint}/${result.deployment} ${result.alreadyLive ? 'already serves this deployment' : 'is ready at 0 % traffic'}; live traffic unchanged: ${JSON.stringify(result.traffic)}.`,
       );
       await deploySummary(result, runUrl).write();
     } catch (error) {

@@ -4,7 +4,16 @@ import { singleCase } from '@mlops-actions/core/aml/expectations';
 import type { HealthProbe, SwapRequest } from '@mlops-actions/core/aml/swap';
 import { InputError } from '@mlops-actions/core/errors';
 import { resolveWorkspacePath } from '@mlops-actions/core/files';
-import { readDuration, readEnum, readInteger, readNumber, readString } from '@mlops-actions/core/inputs';
+import { TestRecordSchema } from '@mlops-actions/core/aml/tested-identity';
+import {
+  readBoolean,
+  readDuration,
+  readEnum,
+  readInteger,
+  readJson,
+  readNumber,
+  readString,
+} from '@mlops-actions/core/inputs';
 import { parseCanarySteps } from '@mlops-actions/core/slots';
 
 /** Every input of aml-endpoint-swap, read and checked in one place before anything is sent to Azure. */
@@ -26,6 +35,8 @@ export function readSwapInputs(): SwapRequest {
     // A managed deployment has 1 to 50 instances; Azure would refuse more only after traffic has moved.
     scaleDownTo: readInteger('scale-down-to', { min: 1, max: 50, default: 1 }),
     previousDeployment: readString('previous-deployment'),
+    requireTested: readBoolean('require-tested', true),
+    testRecord: readJson('test-record', TestRecordSchema),
     operation: azure.operation,
     readBack: { attempts: 10, intervalMs: 1000 },
     log: (line: string) => core.info(line),

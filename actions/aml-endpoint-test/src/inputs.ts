@@ -6,6 +6,7 @@ import { folderCases, singleCase, type TestCase } from '@mlops-actions/core/aml/
 import { InputError } from '@mlops-actions/core/errors';
 import { resolveWorkspacePath } from '@mlops-actions/core/files';
 import { readBoolean, readDuration, readInteger, readNumber, readString } from '@mlops-actions/core/inputs';
+import { runContext } from '@mlops-actions/core/run-context';
 
 /** Every input of aml-endpoint-test, read and checked in one place before anything is sent to Azure. */
 export interface TestInputs {
@@ -47,6 +48,8 @@ export function readTestInputs(): TestInputs {
         maxLatencyRatio: readNumber('max-latency-ratio', { min: 0 }),
       },
       requestTimeoutMs: readDuration('request-timeout', { default: 30_000 }),
+      operation: azure.operation,
+      run: runContext().runUrl,
       log: (line: string) => core.info(line),
       warn: (line: string) => core.warning(line),
       connect: () => azure.connect('aml-endpoint-test'),

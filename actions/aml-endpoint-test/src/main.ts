@@ -27,6 +27,8 @@ export async function run(): Promise<void> {
     core.setOutput('agreement', String(report.comparison?.agreement ?? ''));
     core.setOutput('latency-ratio', String(report.comparison?.latencyRatio ?? ''));
     core.setOutput('report', inputs.reportPath);
+    core.setOutput('test-record', JSON.stringify(report.tested));
+    core.setOutput('spec-hash', report.tested.specHash);
     await testSummary(report, inputs.reportPath).write();
     if (!report.passed) {
       throw new Error(

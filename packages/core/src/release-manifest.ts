@@ -57,6 +57,13 @@ const Evidence = z
     p95Ms: z.number().nonnegative().optional(),
     p99Ms: z.number().nonnegative().optional(),
     errorRate: z.number().min(0).max(1).optional(),
+    /** What was tested, as aml-endpoint-test recorded it: the deployment's spec hash, instance type and image. */
+    specHash: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/)
+      .optional(),
+    instanceType: nonEmpty.optional(),
+    environmentImage: nonEmpty.optional(),
     testedAt: z.iso.datetime(),
   })
   .strict();
@@ -161,6 +168,9 @@ const TestReport = z.object({
       errorRate: z.number().min(0).max(1).optional(),
     })
     .nullish(),
+  tested: z
+    .object({ specHash: z.string().optional(), instanceType: nonEmpty.nullish(), image: nonEmpty.nullish() })
+    .nullish(),
   testedAt: z.iso.datetime({ offset: true }),
 });
 
@@ -199,6 +209,9 @@ export function parseTestReport(text: string, path = 'test report'): TestReportR
     ...(load.p95Ms !== undefined && { p95Ms: load.p95Ms }),
     ...(load.p99Ms !== undefined && { p99Ms: load.p99Ms }),
     ...(load.errorRate !== undefined && { errorRate: load.errorRate }),
+    ...(report.tested?.specHash && { specHash: report.tested.specHash }),
+    ...(report.tested?.instanceType && { instanceType: report.tested.instanceType }),
+    ...(report.tested?.image && { environmentImage: report.tested.image }),
     testedAt: new Date(report.testedAt).toISOString(),
   };
   const model = report.model
@@ -405,6 +418,11 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
     ].filter(Boolean);
     rows.push(
       ['tested on', `endpoint ${code(evidence.endpoint)}, deployment ${code(evidence.deployment)}`],
+      [
+        'deployment spec',
+        evidence.specHash &&
+          `${code(evidence.specHash)}${evidence.instanceType ? ` on ${code(evidence.instanceType)}` : ''}`,
+      ],
       [
         'test result',
         `${evidence.passed ? '✅ passed' : '❌ failed'}: ${evidence.casesPassed}/${evidence.casesTotal} cases`,

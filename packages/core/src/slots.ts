@@ -170,6 +170,8 @@ export interface PromotionState {
   mirror?: Traffic;
   /** The traffic the pipeline saw when it started; a difference means someone else changed it. */
   expectedTraffic?: Traffic;
+  /** The split recorded before the last promotion (the endpoint's traffic-before tag), if any. */
+  promotedFrom?: Traffic | undefined;
 }
 
 export function sameTraffic(a: Traffic, b: Traffic): boolean {
@@ -193,17 +195,21 @@ export function decidePromotion(state: PromotionState): PromotionDecision {
     reasons.push(`deployment ${slot} is ${state.provisioningState}, not Succeeded`);
   }
   const current = share(state.traffic, slot);
-  if (reasons.length === 0 && current === 100) {
-    return { action: 'nothing', reason: `deployment ${slot} already has 100 % of the traffic` };
-  }
-  if (current > 0) reasons.push(`deployment ${slot} is not idle: it already has ${current} % of the traffic`);
-  if (share(state.mirror, slot) > 0) reasons.push(`deployment ${slot} receives mirrored traffic`);
-  if (state.expectedTraffic && !sameTraffic(state.expectedTraffic, state.traffic)) {
+  // A slot already live after a promotion from the split the pipeline saw is this pipeline's own earlier attempt;
+  // any other difference from that split is someone else's change, also when the slot holds 100 %.
+  const ownEarlierPromotion =
+    current === 100 && state.promotedFrom !== undefined && sameTraffic(state.promotedFrom, state.expectedTraffic ?? {});
+  if (state.expectedTraffic && !sameTraffic(state.expectedTraffic, state.traffic) && !ownEarlierPromotion) {
     reasons.push(
       `live traffic changed since the pipeline started (expected ${JSON.stringify(state.expectedTraffic)}, ` +
         `found ${JSON.stringify(state.traffic)}): someone else changed the endpoint; re-run the pipeline`,
     );
   }
+  if (reasons.length === 0 && current === 100) {
+    return { action: 'nothing', reason: `deployment ${slot} already has 100 % of the traffic` };
+  }
+  if (current > 0) reasons.push(`deployment ${slot} is not idle: it already has ${current} % of the traffic`);
+  if (share(state.mirror, slot) > 0) reasons.push(`deployment ${slot} receives mirrored traffic`);
   return reasons.length > 0 ? { action: 'refuse', reasons } : { action: 'promote' };
 }
 

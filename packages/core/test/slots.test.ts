@@ -150,11 +150,29 @@ describe('decidePromotion', () => {
     expect(decidePromotion({ ...ok, traffic: {} })).toEqual({ action: 'promote' });
   });
 
-  it('has nothing to do when the slot is already live (a re-run after success)', () => {
-    expect(decidePromotion({ ...ok, traffic: { green: 0, blue: 100 }, expectedTraffic: { green: 100 } })).toEqual({
+  it('has nothing to do when the slot is already live after a promotion from the expected split (a re-run)', () => {
+    const live = { ...ok, traffic: { green: 0, blue: 100 }, expectedTraffic: { green: 100 } };
+    expect(decidePromotion({ ...live, promotedFrom: { green: 100, blue: 0 } })).toEqual({
       action: 'nothing',
       reason: 'deployment blue already has 100 % of the traffic',
     });
+    expect(decidePromotion({ ...live, expectedTraffic: undefined })).toMatchObject({ action: 'nothing' });
+  });
+
+  it.each([
+    ['no record of a promotion', undefined],
+    ['a promotion from another split', { green: 50, blue: 50 }],
+  ])('refuses a slot someone else made live (%s) when expected-traffic differs', (_, promotedFrom) => {
+    const decision = decidePromotion({
+      ...ok,
+      traffic: { green: 0, blue: 100 },
+      expectedTraffic: { green: 100 },
+      promotedFrom,
+    });
+    expect(decision).toMatchObject({ action: 'refuse' });
+    expect(decision.action === 'refuse' && decision.reasons.join('\n')).toContain(
+      'live traffic changed since the pipeline started',
+    );
   });
 
   it.each([

@@ -1,4 +1,3 @@
-import type { OnlineDeployment } from '@azure/arm-machinelearning';
 import { assetVersionId, parseAssetRef, type AssetRef } from '../azure/asset-ref.ts';
 import type { AssetOutcome, PreparedAssets } from '../assets/local-assets.ts';
 import {
@@ -11,6 +10,12 @@ import {
 import { toArmDeployment, toArmEndpoint } from '../azure/translate.ts';
 import { OperationTimeoutError } from '../azure/operation.ts';
 import { diffValues, type Change } from '../diff.ts';
+import {
+  alreadyLiveMessage,
+  deploymentBody,
+  deploymentChanges as diffDeployment,
+  liveSlotHolding,
+} from './deployment-changes.ts';
 import { errorMessage, InputError, UserError } from '../errors.ts';
 import type { ReleaseManifest } from '../release-manifest.ts';
 import { planCandidateSlot, sameTraffic, type Traffic } from '../slots.ts';
@@ -60,6 +65,8 @@ export interface DeployResult {
   endpointCreated: boolean;
   endpointChanges: Change[];
   deploymentExisted: boolean;
+  /** The live slot already held exactly this deployment: nothing was deployed, `deployment` is the live slot. */
+  alreadyLive: boolean;
   /** Local code, environments and models of the file: uploaded and registered, or found already there. */
   localAssets: AssetOutcome[];
   durationMs: number;
@@ -355,20 +362,31 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
   const local = await resolvePrepared(options, workspace, prepared, false);
   mergeLocal(options, assets, local);
   const localAssets = local.outcomes;
+  const body = deploymentBody(files.deployment, assets, location, options.tags);
   const { endpoint, created, changes } = await ensureEndpoint(options, workspace, files.endpoint, location, live);
-  const tags = {
-    ...options.tags,
-    ...(assets.model && {
-      [`${TAG_PREFIX}model`]: assets.model.name,
-      [`${TAG_PREFIX}model-version`]: assets.model.version,
-    }),
+  const result = {
+    endpoint: endpointName,
+    scoringUri: endpoint.scoringUri,
+    model: assets.model,
+    environmentId: assets.environmentId,
+    liveDeployment: plan.live,
+    // As the deploy saw it: the swap refuses if it changes before the promotion.
+    traffic: endpoint.traffic,
+    endpointCreated: created,
+    endpointChanges: changes,
+    localAssets,
   };
-  const body: OnlineDeployment = toArmDeployment(
-    files.deployment,
-    { modelId: assets.model?.id, environmentId: assets.environmentId, codeId: assets.codeId },
-    location,
-    tags,
-  );
+  const alreadyLive = liveSlotHolding(plan.live, deployments, body);
+  if (alreadyLive) {
+    log(alreadyLiveMessage(alreadyLive.name, plan.candidate));
+    return {
+      ...result,
+      deployment: alreadyLive.name,
+      deploymentExisted: true,
+      alreadyLive: true,
+      durationMs: Date.now() - started,
+    };
+  }
 
   let deployed: DeploymentState;
   try {
@@ -407,18 +425,10 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
     );
   }
   return {
-    endpoint: endpointName,
+    ...result,
     deployment: plan.candidate,
-    scoringUri: endpoint.scoringUri,
-    model: assets.model,
-    environmentId: assets.environmentId,
-    liveDeployment: plan.live,
-    // As the deploy saw it: the swap refuses if it changes before the promotion.
-    traffic: endpoint.traffic,
-    endpointCreated: created,
-    endpointChanges: changes,
     deploymentExisted: plan.exists,
-    localAssets,
+    alreadyLive: false,
     durationMs: Date.now() - started,
   };
 }
@@ -495,14 +505,7 @@ export async function planDeploy(options: DeployOptions): Promise<PlanResult> {
       { modelId: assets.model?.id, environmentId: assets.environmentId, codeId: assets.codeId },
       location,
     );
-    deploymentChanges = diffValues(
-      { sku: liveDeployment.raw.sku, tags: liveDeployment.raw.tags ?? {}, properties: liveDeployment.raw.properties },
-      { sku: desired.sku, tags: desired.tags ?? {}, properties: desired.properties },
-      {
-        wholeMaps: ['tags', 'properties.environmentVariables'],
-        ignoreKeys: [`${TAG_PREFIX}*`],
-      },
-    );
+    deploymentChanges = diffDeployment(liveDeployment, desired);
   }
   return {
     endpoint: endpointName,

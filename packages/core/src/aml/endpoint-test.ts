@@ -12,7 +12,9 @@ import {
 import { checkAnswer, compareJson, type TestCase, type Tolerance } from './expectations.ts';
 import { runLoad, ScoringClient, type LoadStats } from './scoring.ts';
 import { TAG_PREFIX } from './deploy.ts';
-import type { AmlWorkspace } from './workspace.ts';
+import { readTestedIdentity, recordTest } from './slot-records.ts';
+import type { TestRecord } from './tested-identity.ts';
+import type { AmlWorkspace, OperationSettings } from './workspace.ts';
 
 /**
  * aml-endpoint-test: prove a deployment (the idle slot by default) answers correctly and fast enough before it gets
@@ -43,6 +45,10 @@ export interface EndpointTestOptions {
   compareLive: boolean;
   gates: Gates;
   requestTimeoutMs: number;
+  /** For the tag update that records the test on the deployment. */
+  operation: OperationSettings;
+  /** This run's URL, kept in the record. */
+  run?: string | undefined;
   log: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -92,6 +98,8 @@ export interface EndpointTestReport {
   gates: GateResult[];
   reasons: string[];
   testedAt: string;
+  /** What was tested (model, environment, image, instance type, spec hash) and how it ended; also on the deployment. */
+  tested: TestRecord;
 }
 
 function short(text: string): string {
@@ -199,6 +207,7 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
   const capacity = slotCapacity(deployment);
   const { concurrency, warning } = planLoadConcurrency(options.load.concurrency, capacity);
   if (warning) warn(warning);
+  const identity = await readTestedIdentity(workspace, deployment);
   const credential = await workspace.scoringCredential(endpoint);
   log(
     `Testing deployment ${target} of endpoint ${endpoint.name} (live traffic ${JSON.stringify(endpoint.traffic)}; ${credential.kind} auth).`,
@@ -292,6 +301,16 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
       ),
     ...(throttled && errorRateFailed ? [throttled] : []),
   ];
+  const testedAt = new Date().toISOString();
+  const recorded = await recordTest(
+    workspace,
+    endpoint.name,
+    identity,
+    { passed: reasons.length === 0, testedAt, run: options.run },
+    options.operation,
+  );
+  reasons.push(...recorded.problems);
+  log(`Recorded on ${target}: test ${recorded.record.result}, ${identity.model ?? 'no model'}, ${identity.specHash}.`);
   const modelName = deployment.tags[`${TAG_PREFIX}model`];
   const modelVersion =
     deployment.tags[`${TAG_PREFIX}model-version`] ?? /\/versions\/([^/]+)$/.exec(deployment.model ?? '')?.[1];
@@ -309,7 +328,8 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     comparison,
     gates,
     reasons,
-    testedAt: new Date().toISOString(),
+    testedAt,
+    tested: recorded.record,
   };
 }
 
@@ -345,6 +365,9 @@ export function releaseManifestFromTest(
         p99Ms: report.load.p99Ms,
         errorRate: report.load.errorRate,
       }),
+      specHash: report.tested.specHash,
+      ...(report.tested.instanceType && { instanceType: report.tested.instanceType }),
+      ...(report.tested.image && { environmentImage: report.tested.image }),
       testedAt: report.testedAt,
     },
     ...(context.runUrl && {

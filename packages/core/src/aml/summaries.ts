@@ -51,7 +51,7 @@ function withLocalAssets(summary: JobSummary, assets: readonly AssetOutcome[] | 
 export function deploySummary(result: DeployResult, runUrl?: string): JobSummary {
   const summary = new JobSummary()
     .heading(
-      `Deployed ${result.model ? `${result.model.name} v${result.model.version}` : 'a new revision'} to ${result.endpoint}/${result.deployment}`,
+      `${result.alreadyLive ? 'Already live:' : 'Deployed'} ${result.model ? `${result.model.name} v${result.model.version}` : 'a new revision'} ${result.alreadyLive ? 'on' : 'to'} ${result.endpoint}/${result.deployment}`,
     )
     .table(
       ['', ''],
@@ -61,8 +61,10 @@ export function deploySummary(result: DeployResult, runUrl?: string): JobSummary
           `${result.endpoint}${result.endpointCreated ? ' (created)' : result.endpointChanges.length > 0 ? ` (updated: ${result.endpointChanges.map((c) => c.path).join(', ')})` : ''}`,
         ],
         [
-          'deployment (idle slot)',
-          `${result.deployment} (${result.deploymentExisted ? 'updated in place' : 'created'}) at 0 % traffic`,
+          result.alreadyLive ? 'deployment (live slot)' : 'deployment (idle slot)',
+          result.alreadyLive
+            ? `${result.deployment} already holds exactly this deployment: nothing deployed, the idle slot kept for rollback`
+            : `${result.deployment} (${result.deploymentExisted ? 'updated in place' : 'created'}) at 0 % traffic`,
         ],
         ['model', result.model ? `${result.model.name} version ${result.model.version}` : '—'],
         ['live deployment', result.liveDeployment ?? 'none'],

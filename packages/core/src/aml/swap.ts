@@ -13,6 +13,8 @@ import {
 import { probeConcurrency, slotCapacity, throttledReason, type SlotCapacity } from './admission.ts';
 import { TAG_PREFIX } from './deploy.ts';
 import { runLoad, type LoadStats } from './scoring.ts';
+import { checkRollbackTarget, liveBeforeRecord, slotTestProblems } from './slot-records.ts';
+import { LIVE_BEFORE_TAG, type TestRecord } from './tested-identity.ts';
 import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings } from './workspace.ts';
 
 /**
@@ -46,6 +48,13 @@ export interface SwapOptions {
   cleanup: 'none' | 'scale-down' | 'delete';
   scaleDownTo: number;
   previousDeployment?: string | undefined;
+  /**
+   * Promote only a slot whose test passed and which still holds what was tested; roll back only to a slot that still
+   * holds what was live before the promotion.
+   */
+  requireTested: boolean;
+  /** The test step's record (its `test-record` output); the deployment's tags are read when absent. */
+  testRecord?: TestRecord | undefined;
   operation: OperationSettings;
   readBack: { attempts: number; intervalMs: number };
   log: (line: string) => void;
@@ -153,11 +162,13 @@ async function probeHealth(
   return { stats, problems };
 }
 
-/** Where a failed promotion goes back to: the split, and the record of the promotion before this attempt. */
+/** Where a failed promotion goes back to: the split, and the records (tags) of the promotion before this attempt. */
 interface Restore {
   traffic: Traffic;
-  record: string | undefined;
+  records: Record<string, string | undefined>;
 }
+
+const tagsOf = (endpoint: EndpointState) => (endpoint.raw.tags ?? {}) as Record<string, string>;
 
 async function rollBack(options: SwapOptions, restore: Restore, cause: string, steps: StepRecord[]): Promise<never> {
   const before = restore.traffic;
@@ -165,9 +176,7 @@ async function rollBack(options: SwapOptions, restore: Restore, cause: string, s
   try {
     const now = await options.workspace.requireEndpoint(options.endpoint);
     // The attempt that failed does not count as a promotion: `mode: rollback` still undoes the last one that held.
-    const restored = sameTraffic(now.traffic, before)
-      ? now
-      : await applyTraffic(options, now, before, { [TRAFFIC_BEFORE_TAG]: restore.record });
+    const restored = sameTraffic(now.traffic, before) ? now : await applyTraffic(options, now, before, restore.records);
     throw new SwapFailedError(
       `${cause} Traffic is back to ${JSON.stringify(restored.traffic)}.`,
       true,
@@ -216,10 +225,14 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     traffic: endpoint.traffic,
     mirror: endpoint.mirror,
     ...(options.expectedTraffic && { expectedTraffic: options.expectedTraffic }),
+    promotedFrom: recordedSplit(endpoint, Object.keys(endpoint.traffic)),
   });
-  if (decision.action === 'refuse') {
+  const untested =
+    options.requireTested && deployment ? await slotTestProblems(workspace, deployment, options.testRecord) : [];
+  const refusals = [...(decision.action === 'refuse' ? decision.reasons : []), ...untested];
+  if (refusals.length > 0) {
     throw new UserError(
-      `Refusing to move traffic on endpoint ${endpoint.name}: ${decision.reasons.join('; ')}. Nothing was changed.`,
+      `Refusing to move traffic on endpoint ${endpoint.name}: ${refusals.join('; ')}. Nothing was changed.`,
     );
   }
   if (decision.action === 'nothing') {
@@ -231,7 +244,15 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   const before = endpoint.traffic;
   const restore: Restore = {
     traffic: before,
-    record: (endpoint.raw.tags as Record<string, string> | undefined)?.[TRAFFIC_BEFORE_TAG],
+    records: {
+      [TRAFFIC_BEFORE_TAG]: tagsOf(endpoint)[TRAFFIC_BEFORE_TAG],
+      [LIVE_BEFORE_TAG]: tagsOf(endpoint)[LIVE_BEFORE_TAG],
+    },
+  };
+  // What the live slot holds now, for `mode: rollback` to check it still holds it.
+  const promotionRecords = {
+    [TRAFFIC_BEFORE_TAG]: JSON.stringify(before),
+    [LIVE_BEFORE_TAG]: await liveBeforeRecord(workspace, endpoint.name, before),
   };
   const previous = liveDeployment(before);
   const plan = planPromotion(before, slot, options.strategy, options.canarySteps);
@@ -254,7 +275,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps,
         );
       }
-      const observed = await applyTraffic(options, now, step.traffic, { [TRAFFIC_BEFORE_TAG]: JSON.stringify(before) });
+      const observed = await applyTraffic(options, now, step.traffic, promotionRecords);
       expected = step.traffic;
       mirrorAfter = observed.mirror;
       log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
@@ -317,7 +338,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
 
 /** The split recorded before the last promotion, when it is still a valid split of this endpoint. */
 function recordedSplit(endpoint: EndpointState, deployments: readonly string[]): Record<string, number> | undefined {
-  const text = (endpoint.raw.tags as Record<string, string> | undefined)?.[TRAFFIC_BEFORE_TAG];
+  const text = tagsOf(endpoint)[TRAFFIC_BEFORE_TAG];
   if (!text) return undefined;
   try {
     const split = JSON.parse(text) as Record<string, number>;
@@ -364,8 +385,15 @@ async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
       `Cannot roll back endpoint ${endpoint.name} to ${JSON.stringify(target)}: ${unusable.join(', ')} is missing or not Succeeded. Nothing was changed.`,
     );
   }
+  const check = options.requireTested ? await checkRollbackTarget(workspace, endpoint, target, deployments) : undefined;
+  if (check && !check.ok) {
+    throw new UserError(
+      `Cannot roll back endpoint ${endpoint.name} to ${JSON.stringify(target)}: ${check.reason}. Nothing was changed.`,
+    );
+  }
   log(
-    `Rolling back endpoint ${endpoint.name}${recorded ? ' to the split before the last promotion' : ''}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(target)}`,
+    `Rolling back endpoint ${endpoint.name}${recorded ? ' to the split before the last promotion' : ''}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(target)}` +
+      (check ? `, restoring ${check.restores}` : ''),
   );
   const observed = await applyTraffic(options, endpoint, target);
   return {

@@ -58,6 +58,7 @@ const swapRequest = (extra: Partial<SwapRequest> = {}): SwapRequest => ({
   canaryWaitMs: 0,
   cleanup: 'none',
   scaleDownTo: 1,
+  requireTested: true,
   operation,
   readBack: { attempts: 5, intervalMs: 50 },
   log,
@@ -102,6 +103,7 @@ describe('deploy → test → swap in process', () => {
       compareLive: true,
       gates: { maxErrorRate: 0, maxP99Ms: 5000 },
       requestTimeoutMs: 5000,
+      operation,
       log,
       warn: log,
     });
@@ -135,6 +137,7 @@ describe('deploy → test → swap in process', () => {
       compareLive: false,
       gates: { maxErrorRate: 0 },
       requestTimeoutMs: 5000,
+      operation,
       log,
       warn: (line) => warnings.push(line),
     }).finally(() => world.emulator.faults.clear());
@@ -168,6 +171,7 @@ describe('deploy → test → swap in process', () => {
       compareLive: true,
       gates: { maxErrorRate: 0, minAgreement: 0 },
       requestTimeoutMs: 5000,
+      operation,
       log,
       warn: log,
     });
@@ -199,6 +203,8 @@ describe('deploy → test → swap in process', () => {
     const error = await swapTrafficSafely(
       swapRequest({
         deployment: 'green',
+        // Untested on purpose: this is about the canary's own rollback.
+        requireTested: false,
         strategy: 'canary',
         canarySteps: [50, 100],
         probe: { bodies: [cases('3')[0]!.body], requests: 3, concurrency: 1, maxErrorRate: 0, timeoutMs: 5000 },
@@ -210,8 +216,15 @@ describe('deploy → test → swap in process', () => {
     expect(swapFailureSummary(error as SwapFailedError, ENDPOINT).markdown()).toContain('failed and was rolled back');
   });
 
+  it('rollback mode refuses a previous slot that no longer holds what was live, naming both versions', async () => {
+    await expect(swapTrafficSafely(swapRequest({ mode: 'rollback' }))).rejects.toThrow(
+      'green no longer holds what was live before the last promotion: model fraud version 1 then, model fraud version 3 now',
+    );
+    expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 0, blue: 100 });
+  });
+
   it('rollback mode restores the split before the last promotion, then has nothing to do', async () => {
-    const rolled = await swapTrafficSafely(swapRequest({ mode: 'rollback' }));
+    const rolled = await swapTrafficSafely(swapRequest({ mode: 'rollback', requireTested: false }));
     expect(rolled.after).toEqual({ green: 100 });
     const again = await swapTrafficSafely(swapRequest({ mode: 'rollback' }));
     expect(again.changed).toBe(false);

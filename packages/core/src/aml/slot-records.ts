@@ -1,0 +1,121 @@
+import { errorMessage } from '../errors.ts';
+import { liveDeployment, type Traffic } from '../slots.ts';
+import {
+  describeModel,
+  identityDifferences,
+  liveBeforeTag,
+  parseLiveBefore,
+  testedIdentity,
+  testRecordFromTags,
+  testRecordProblems,
+  testRecordTags,
+  LIVE_BEFORE_TAG,
+  type TestedIdentity,
+  type TestRecord,
+} from './tested-identity.ts';
+import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings } from './workspace.ts';
+
+/**
+ * The records that tie the steps together, read and written in Azure: the test's record on the deployment it tested,
+ * checked by the swap, and what was live before a promotion, checked by `mode: rollback`.
+ */
+
+export async function readTestedIdentity(
+  workspace: AmlWorkspace,
+  deployment: DeploymentState,
+): Promise<TestedIdentity> {
+  return testedIdentity(deployment.raw, await workspace.environmentImage(deployment.raw.properties.environmentId));
+}
+
+export interface RecordedTest {
+  record: TestRecord;
+  /** Why the test fails on top of its cases and gates: the slot changed under it, or the record could not be kept. */
+  problems: string[];
+}
+
+/**
+ * After the cases and load: reads the deployment again (it must still be what was tested) and tags it with the
+ * record, passed or failed, so a later swap can tell what was tested and how it ended.
+ */
+export async function recordTest(
+  workspace: AmlWorkspace,
+  endpoint: string,
+  tested: TestedIdentity,
+  outcome: { passed: boolean; testedAt: string; run?: string | undefined },
+  operation: OperationSettings,
+): Promise<RecordedTest> {
+  const problems: string[] = [];
+  const now = await workspace.getDeployment(endpoint, tested.deployment);
+  if (!now) problems.push(`deployment ${tested.deployment} was deleted while it was tested`);
+  else {
+    const differences = identityDifferences(tested, await readTestedIdentity(workspace, now));
+    if (differences.length > 0)
+      problems.push(`deployment ${tested.deployment} changed while it was tested: ${differences.join('; ')}`);
+  }
+  const result = outcome.passed && problems.length === 0 ? 'passed' : 'failed';
+  const record: TestRecord = { ...tested, result, testedAt: outcome.testedAt, run: outcome.run };
+  if (now) {
+    try {
+      await workspace.tagDeployment(endpoint, now, testRecordTags(record), operation);
+    } catch (error) {
+      problems.push(`the test record could not be written on deployment ${tested.deployment}: ${errorMessage(error)}`);
+      record.result = 'failed';
+    }
+  }
+  return { record, problems };
+}
+
+/** Why the swap may not promote `deployment` on its test record (the explicit one, or the tags'); empty if it may. */
+export async function slotTestProblems(
+  workspace: AmlWorkspace,
+  deployment: DeploymentState,
+  explicit: TestRecord | undefined,
+): Promise<string[]> {
+  const record = explicit ?? testRecordFromTags(deployment.name, deployment.tags);
+  const problems = testRecordProblems(await readTestedIdentity(workspace, deployment), record);
+  return problems.map((p) => `${p} (or set require-tested: false to promote it untested)`);
+}
+
+/** The tag value that records what the live slot of `traffic` holds, kept with the split before a promotion. */
+export async function liveBeforeRecord(
+  workspace: AmlWorkspace,
+  endpoint: string,
+  traffic: Traffic,
+): Promise<string | undefined> {
+  const live = liveDeployment(traffic);
+  const deployment = live && (await workspace.getDeployment(endpoint, live));
+  return deployment ? liveBeforeTag(await readTestedIdentity(workspace, deployment)) : undefined;
+}
+
+export type RollbackCheck = { ok: true; restores: string } | { ok: false; reason: string };
+
+/** Whether the slot a rollback gives the traffic to still holds what it held when it was live. */
+export async function checkRollbackTarget(
+  workspace: AmlWorkspace,
+  endpoint: EndpointState,
+  target: Traffic,
+  deployments: readonly DeploymentState[],
+): Promise<RollbackCheck> {
+  const slot = liveDeployment(target);
+  const recorded = parseLiveBefore((endpoint.raw.tags as Record<string, string> | undefined)?.[LIVE_BEFORE_TAG]);
+  const deployment = deployments.find((d) => d.name === slot);
+  if (!slot || !deployment) return { ok: false, reason: `no deployment to give the traffic to` };
+  if (!recorded || recorded.deployment !== slot) {
+    return {
+      ok: false,
+      reason:
+        `there is no record of what ${slot} held when it was live (the last promotion recorded ` +
+        `${recorded ? recorded.deployment : 'nothing'}), so it cannot be checked; set require-tested: false to roll back unchecked`,
+    };
+  }
+  const now = await readTestedIdentity(workspace, deployment);
+  if (now.specHash !== recorded.specHash) {
+    return {
+      ok: false,
+      reason:
+        `${slot} no longer holds what was live before the last promotion: ${describeModel(recorded.model)} then, ` +
+        `${describeModel(now.model)} now${recorded.model === now.model ? ' (its spec changed)' : ''}`,
+    };
+  }
+  return { ok: true, restores: `${slot} (${describeModel(now.model)})` };
+}
