@@ -43,6 +43,14 @@ const REPORT = {
   comparison: null,
   gates: [],
   reasons: [],
+  tested: {
+    deployment: 'green',
+    result: 'passed',
+    model: 'credit-risk:7',
+    instanceType: 'Standard_DS3_v2',
+    specHash: `sha256:${'5e'.repeat(32)}`,
+    testedAt: '2025-03-01T10:00:00.000Z',
+  },
   testedAt: '2025-03-01T10:00:00.000Z',
 };
 
@@ -166,6 +174,9 @@ describe('open-promotion-pr', () => {
     const committed = JSON.parse(repo.readFile('integration', 'release/manifest.json') as string);
     expect(committed.model).toEqual({ name: 'credit-risk', version: '7', id: 'azureml:credit-risk:7' });
     expect(committed.evidence).toMatchObject({ deployment: 'green', casesPassed: 12, p99Ms: 80.2, requests: 500 });
+    // What the test recorded about the slot travels with the evidence, and shows in the pull request.
+    expect(committed.evidence).toMatchObject({ specHash: REPORT.tested.specHash, instanceType: 'Standard_DS3_v2' });
+    expect(pull.body).toContain(`| deployment spec | \`${REPORT.tested.specHash}\` on \`Standard_DS3_v2\` |`);
     expect(committed.source.commit).toBe(stagingSha);
     expect(JSON.parse(result.outputs['manifest'] as string)).toEqual(committed);
     const calls = github.calls();

@@ -181,6 +181,23 @@ describe('evidence from the aml-endpoint-test report', () => {
     expect(parseTestReport(JSON.stringify(REPORT)).model).toBeUndefined();
   });
 
+  it('carries what the test recorded: the spec hash, instance type and image of the tested deployment', () => {
+    const tested = {
+      deployment: 'blue',
+      result: 'passed',
+      model: 'fraud:8',
+      image: 'mcr.microsoft.com/azureml/minimal-py312-inference:latest',
+      instanceType: 'Standard_DS3_v2',
+      specHash: `sha256:${'ab'.repeat(32)}`,
+      testedAt: REPORT.testedAt,
+    };
+    expect(evidenceFromTestReport(JSON.stringify({ ...REPORT, tested }))).toMatchObject({
+      specHash: tested.specHash,
+      instanceType: 'Standard_DS3_v2',
+      environmentImage: tested.image,
+    });
+  });
+
   it('accepts a report without a load phase', () => {
     const evidence = evidenceFromTestReport(JSON.stringify({ ...REPORT, load: undefined }));
     expect(evidence.p50Ms).toBeUndefined();
