@@ -83,6 +83,10 @@ async function startup() {
   try {
     // A workspace as a pipeline leaves it: green live (v1), blue idle (v2).
     expectOk(await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' }), 'deploy');
+    expectOk(
+      await world.run('aml-endpoint-test', { deployment: 'green', 'request-file': 'deploy/request.json' }),
+      'test',
+    );
     expectOk(await world.run('aml-endpoint-swap', { deployment: 'green' }), 'swap');
     expectOk(await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:2' }), 'deploy');
     // A repository whose promotion PR is open and current: open-promotion-pr finds nothing to change.
@@ -171,11 +175,14 @@ const FLOOR: Record<string, number> = {
   'onlineEndpoints.get': 5,
   'onlineDeployments.list': 2, // deploy: which slots exist; test: is the tested slot there and Succeeded
   'modelVersions.get': 1, // the exact version exists (the bench deploys fraud:<n>)
-  'environmentVersions.get': 1,
+  // deploy: the environment exists; test and swap: its image, for the record (both slots use the same one here)
+  'environmentVersions.get': 3,
   'codeVersions.get': 1,
   'onlineDeployments.createOrUpdate': 1,
-  // swap: is the slot to promote provisioned; the deployment's poller reads it once when it is done
-  'onlineDeployments.get': 2,
+  // test: still what was tested after the load; swap: is the slot to promote provisioned and still what was
+  // tested, what the live slot holds (for rollback); the deployment's poller reads it once when it is done
+  'onlineDeployments.get': 4,
+  'onlineDeployments.update': 1, // the test's record, a tags-only PATCH
   'onlineEndpoints.listKeys': 1,
   'onlineEndpoints.createOrUpdate': 1, // one traffic update
   // deploy: will the slot fit in the region's cores per VM family (sizes' families and cores, cores in use)
@@ -189,6 +196,10 @@ async function pipeline() {
   for (const provisioningMs of [2000, 10_000]) {
     const world = await startAmlWorld({ emulator: { provisioningMs, retryAfterSeconds: 1 } });
     expectOk(await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' }), 'warm-up deploy');
+    expectOk(
+      await world.run('aml-endpoint-test', { deployment: 'green', 'request-file': 'deploy/request.json' }),
+      'warm-up test',
+    );
     expectOk(await world.run('aml-endpoint-swap', { deployment: 'green' }), 'warm-up swap');
     worlds.push([provisioningMs, world]);
   }

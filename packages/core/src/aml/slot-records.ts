@@ -1,3 +1,4 @@
+import { followOperation, toServiceError } from '../azure/operation.ts';
 import { errorMessage } from '../errors.ts';
 import { liveDeployment, type Traffic } from '../slots.ts';
 import {
@@ -20,11 +21,64 @@ import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings } 
  * checked by the swap, and what was live before a promotion, checked by `mode: rollback`.
  */
 
+/**
+ * Sets tags on a deployment with a PATCH (ARM's update takes tags and sku only, so nothing is reprovisioned), keeping
+ * its other tags.
+ */
+async function tagDeployment(
+  workspace: AmlWorkspace,
+  endpoint: string,
+  deployment: DeploymentState,
+  tags: Record<string, string | undefined>,
+  settings: OperationSettings,
+): Promise<void> {
+  const { resourceGroup, workspace: name } = workspace.scope;
+  const merged = Object.entries({ ...deployment.tags, ...tags }).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  await followOperation(
+    (options) =>
+      workspace.client.onlineDeployments.beginUpdate(
+        resourceGroup,
+        name,
+        endpoint,
+        deployment.name,
+        { tags: Object.fromEntries(merged) },
+        options,
+      ),
+    { action: `Tagging deployment ${deployment.name} of endpoint ${endpoint}`, ...settings },
+  );
+}
+
+/** Environment images by workspace and version id: an environment version's content cannot change. */
+const images = new WeakMap<AmlWorkspace, Map<string, Promise<string | undefined>>>();
+
+/** The image of a workspace environment version (an ARM id); undefined for registry or image-less ones. */
+function environmentImage(workspace: AmlWorkspace, id: string | undefined): Promise<string | undefined> {
+  const match = /\/workspaces\/[^/]+\/environments\/([^/]+)\/versions\/([^/]+)$/i.exec(id ?? '');
+  if (!match) return Promise.resolve(undefined);
+  const [, name, version] = match as unknown as [string, string, string];
+  const known = images.get(workspace) ?? new Map<string, Promise<string | undefined>>();
+  images.set(workspace, known);
+  if (!known.has(`${name}:${version}`)) {
+    const { resourceGroup, workspace: ws } = workspace.scope;
+    const read = workspace.client.environmentVersions.get(resourceGroup, ws, name, version).then(
+      (environment) => environment.properties.image,
+      (error: unknown) => {
+        known.delete(`${name}:${version}`);
+        throw toServiceError(error, `Reading environment ${name}:${version}`);
+      },
+    );
+    known.set(`${name}:${version}`, read);
+  }
+  return known.get(`${name}:${version}`) as Promise<string | undefined>;
+}
+
 export async function readTestedIdentity(
   workspace: AmlWorkspace,
   deployment: DeploymentState,
 ): Promise<TestedIdentity> {
-  return testedIdentity(deployment.raw, await workspace.environmentImage(deployment.raw.properties.environmentId));
+  return testedIdentity(deployment.raw, await environmentImage(workspace, deployment.raw.properties.environmentId));
 }
 
 export interface RecordedTest {
@@ -56,7 +110,7 @@ export async function recordTest(
   const record: TestRecord = { ...tested, result, testedAt: outcome.testedAt, run: outcome.run };
   if (now) {
     try {
-      await workspace.tagDeployment(endpoint, now, testRecordTags(record), operation);
+      await tagDeployment(workspace, endpoint, now, testRecordTags(record), operation);
     } catch (error) {
       problems.push(`the test record could not be written on deployment ${tested.deployment}: ${errorMessage(error)}`);
       record.result = 'failed';

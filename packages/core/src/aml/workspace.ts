@@ -265,44 +265,6 @@ export class AmlWorkspace {
     );
   }
 
-  /**
-   * Sets tags on a deployment with a PATCH (tags and sku only, so nothing is reprovisioned), keeping its other tags;
-   * `undefined` removes one.
-   */
-  async tagDeployment(
-    endpoint: string,
-    deployment: DeploymentState,
-    tags: Record<string, string | undefined>,
-    settings: OperationSettings,
-  ): Promise<void> {
-    const merged = Object.entries({ ...deployment.tags, ...tags }).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined,
-    );
-    await followOperation(
-      (options) =>
-        this.client.onlineDeployments.beginUpdate(
-          this.rg,
-          this.ws,
-          endpoint,
-          deployment.name,
-          { tags: Object.fromEntries(merged) },
-          options,
-        ),
-      { action: `Tagging deployment ${deployment.name} of endpoint ${endpoint}`, ...settings },
-    );
-  }
-
-  /** The image of a workspace environment version (an ARM id); undefined for registry or image-less ones. */
-  async environmentImage(id: string | undefined): Promise<string | undefined> {
-    const match = /\/workspaces\/[^/]+\/environments\/([^/]+)\/versions\/([^/]+)$/i.exec(id ?? '');
-    if (!match) return undefined;
-    const [, name, version] = match as unknown as [string, string, string];
-    const environment = await this.call(`Reading environment ${name}:${version}`, () =>
-      this.client.environmentVersions.get(this.rg, this.ws, name, version),
-    );
-    return environment.properties.image;
-  }
-
   async deleteDeployment(endpoint: string, name: string, settings: OperationSettings): Promise<void> {
     await followOperation(
       (options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options),
