@@ -62,6 +62,8 @@ describe('the test records what it tested', () => {
     });
     expect(record.specHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(result.outputs['spec-hash']).toBe(record.specHash);
+    expect(result.summary).toContain('Recorded on blue: test passed');
+    expect(result.summary).toContain(record.specHash);
     expect(JSON.parse(readFileSync(result.outputs['report'] as string, 'utf8')).tested).toEqual(record);
     const manifest = JSON.parse(readFileSync(join(world.repo, 'out', 'manifest.json'), 'utf8'));
     expect(manifest.evidence).toMatchObject({ specHash: record.specHash, instanceType: 'Standard_DS3_v2' });

@@ -153,6 +153,14 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
       report.gates.map((g) => [g.gate, g.unmeasured ? 'not measured' : g.value, g.limit, g.passed ? 'pass' : 'FAIL']),
     );
   }
+  const t = report.tested;
+  summary
+    .heading(`Recorded on ${t.deployment}: test ${t.result}`, 3)
+    .paragraph('The swap promotes the slot only while it holds exactly this.')
+    .table(
+      ['model', 'environment', 'image', 'instance type', 'spec hash'],
+      [[t.model ?? '—', t.environment ?? '—', t.image ?? '—', t.instanceType ?? '—', t.specHash]],
+    );
   if (!report.passed) summary.heading('Why it failed', 3).paragraph(report.reasons.map((r) => `- ${r}`).join('\n'));
   return summary.paragraph(`Full report: \`${reportPath}\``);
 }

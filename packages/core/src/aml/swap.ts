@@ -229,6 +229,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   });
   const untested =
     options.requireTested && deployment ? await slotTestProblems(workspace, deployment, options.testRecord) : [];
+  if (!options.requireTested) log(`::warning::require-tested is false: ${slot}'s test record is not checked.`);
   const refusals = [...(decision.action === 'refuse' ? decision.reasons : []), ...untested];
   if (refusals.length > 0) {
     throw new UserError(
