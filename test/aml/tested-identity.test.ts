@@ -143,6 +143,11 @@ describe('the swap compares the slot with the record', () => {
 });
 
 describe('a re-run after a swap, and rollback', () => {
+  it('a re-run of the first swap alone (expected-traffic {}) has nothing to do', async () => {
+    const again = expectOk(await swap('green', {}));
+    expect(again.log).toContain('Nothing to do on endpoint fraud-scorer: deployment green already has 100 %');
+  });
+
   it('a re-run of the whole pipeline leaves the idle slot (the rollback target) alone', async () => {
     expectOk(await test('blue'));
     expectOk(await swap('blue', { green: 100, blue: 0 }));

@@ -1,7 +1,7 @@
 /**
- * Runs the fault matrix (matrix.ts): each cell from the same baseline — green (v1) live, blue (v2) deployed idle —
- * asserting the exit, the live traffic afterwards, the service's code in the message, and that no secret reached
- * what the runner shows. With FAULT_REPORT set, what each cell observed is written there for `npm run report:faults`.
+ * Runs the fault matrix (matrix.ts): each cell from the same baseline — green (v1) live, blue (v2) deployed idle and
+ * tested — asserting the exit, the live traffic afterwards, the service's code in the message, and that no secret
+ * reached what the runner shows. With FAULT_REPORT set, what each cell observed is written there for `npm run report:faults`.
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

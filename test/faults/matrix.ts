@@ -12,7 +12,10 @@ import type { RunResult } from '../support/run-action.ts';
 export const PHASES = ['deploy', 'test', 'swap'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** Live traffic of the baseline: green (v1) live, blue (v2) deployed and idle, as a pipeline leaves it after deploy. */
+/**
+ * Live traffic of the baseline: green (v1) live, blue (v2) deployed, idle and tested, as a pipeline leaves it before
+ * its swap.
+ */
 export const BASELINE = { green: 100, blue: 0 };
 
 export interface Cell {

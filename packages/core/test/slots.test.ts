@@ -157,6 +157,10 @@ describe('decidePromotion', () => {
       reason: 'deployment blue already has 100 % of the traffic',
     });
     expect(decidePromotion({ ...live, expectedTraffic: undefined })).toMatchObject({ action: 'nothing' });
+    // The first promotion starts from no traffic at all.
+    expect(decidePromotion({ ...live, traffic: { blue: 100 }, expectedTraffic: {}, promotedFrom: {} })).toMatchObject({
+      action: 'nothing',
+    });
   });
 
   it.each([

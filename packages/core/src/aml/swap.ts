@@ -225,7 +225,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     traffic: endpoint.traffic,
     mirror: endpoint.mirror,
     ...(options.expectedTraffic && { expectedTraffic: options.expectedTraffic }),
-    promotedFrom: recordedSplit(endpoint, Object.keys(endpoint.traffic)),
+    promotedFrom: splitBefore(endpoint),
   });
   const untested =
     options.requireTested && deployment ? await slotTestProblems(workspace, deployment, options.testRecord) : [];
@@ -337,19 +337,26 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   };
 }
 
-/** The split recorded before the last promotion, when it is still a valid split of this endpoint. */
-function recordedSplit(endpoint: EndpointState, deployments: readonly string[]): Record<string, number> | undefined {
-  const text = tagsOf(endpoint)[TRAFFIC_BEFORE_TAG];
-  if (!text) return undefined;
+/** The split recorded before the last promotion, as recorded (the first promotion records `{}`). */
+function splitBefore(endpoint: EndpointState): Record<string, number> | undefined {
   try {
-    const split = JSON.parse(text) as Record<string, number>;
-    const valid =
-      Object.values(split).reduce((sum, v) => sum + v, 0) === 100 &&
-      Object.keys(split).every((name) => deployments.includes(name));
-    return valid ? split : undefined;
+    const split: unknown = JSON.parse(tagsOf(endpoint)[TRAFFIC_BEFORE_TAG] ?? '');
+    return typeof split === 'object' && split !== null && Object.values(split).every((v) => typeof v === 'number')
+      ? (split as Record<string, number>)
+      : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The split recorded before the last promotion, when it is still a valid split of this endpoint to restore. */
+function recordedSplit(endpoint: EndpointState, deployments: readonly string[]): Record<string, number> | undefined {
+  const split = splitBefore(endpoint);
+  const valid =
+    split !== undefined &&
+    Object.values(split).reduce((sum, v) => sum + v, 0) === 100 &&
+    Object.keys(split).every((name) => deployments.includes(name));
+  return valid ? split : undefined;
 }
 
 async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
