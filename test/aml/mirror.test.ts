@@ -12,6 +12,7 @@ import type { RunResult } from '../support/run-action.ts';
 import { DEPLOY, ENDPOINT, startAmlWorld, type AmlWorld } from '../support/aml.ts';
 
 let world: AmlWorld;
+const UNTESTED = { 'require-tested': 'false' };
 let endpoints: OnlineEndpointsClient;
 const ref = () => ({
   resourceGroup: world.emulator.credentials.resourceGroup,
@@ -51,7 +52,8 @@ async function setMirror(mirrorTraffic: Record<string, number>) {
 describe('a mirror split through deploy, swap and rollback', () => {
   it('is set up: green live, a shadow deployment mirrored at 10 %', async () => {
     expectOk(await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' }));
-    expectOk(await world.run('aml-endpoint-swap', { deployment: 'green', 'expected-traffic': '{}' }));
+    // The promotions here are about the mirror split, not the test record (test/aml/tested-identity.test.ts).
+    expectOk(await world.run('aml-endpoint-swap', { ...UNTESTED, deployment: 'green', 'expected-traffic': '{}' }));
     const { resourceGroup, workspace } = ref();
     const green = await world.client.onlineDeployments.get(resourceGroup, workspace, ENDPOINT, 'green');
     await world.client.onlineDeployments.beginCreateOrUpdateAndWait(
@@ -86,7 +88,11 @@ describe('a mirror split through deploy, swap and rollback', () => {
   });
 
   it('survives the swap to blue', async () => {
-    const swap = await world.run('aml-endpoint-swap', { deployment: 'blue', 'expected-traffic': '{"green":100}' });
+    const swap = await world.run('aml-endpoint-swap', {
+      ...UNTESTED,
+      deployment: 'blue',
+      'expected-traffic': '{"green":100}',
+    });
     expectOk(swap);
     expect(swap.outputs).toMatchObject({ 'live-deployment': 'blue' });
     expect(swap.summary).toContain('Mirrored traffic kept: shadow 10 %.');

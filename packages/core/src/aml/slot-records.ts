@@ -1,5 +1,6 @@
 import { followOperation, toServiceError } from '../azure/operation.ts';
 import { errorMessage } from '../errors.ts';
+import { TAG_PREFIX } from './deploy.ts';
 import { liveDeployment, type Traffic } from '../slots.ts';
 import {
   describeModel,
@@ -130,8 +131,63 @@ export async function slotTestProblems(
   return problems.map((p) => `${p} (or set require-tested: false to promote it untested)`);
 }
 
+// --- What the endpoint keeps about the last promotion, for `mode: rollback` ----------------------------------------
+
+/**
+ * The endpoint tag that keeps the split from before the last promotion: `mode: rollback` restores it exactly, even
+ * after a promotion whose process was killed half-way through a canary.
+ */
+export const TRAFFIC_BEFORE_TAG = `${TAG_PREFIX}traffic-before`;
+
+const tagsOf = (endpoint: EndpointState) => (endpoint.raw.tags ?? {}) as Record<string, string>;
+
+/** The records of the last promotion as the endpoint has them now (put back when an attempt fails). */
+export function promotionRecords(endpoint: EndpointState): Record<string, string | undefined> {
+  return {
+    [TRAFFIC_BEFORE_TAG]: tagsOf(endpoint)[TRAFFIC_BEFORE_TAG],
+    [LIVE_BEFORE_TAG]: tagsOf(endpoint)[LIVE_BEFORE_TAG],
+  };
+}
+
+/** The records a promotion from `before` writes: the split, and what its live slot holds. */
+export async function recordsForPromotion(
+  workspace: AmlWorkspace,
+  endpoint: string,
+  before: Traffic,
+): Promise<Record<string, string | undefined>> {
+  return {
+    [TRAFFIC_BEFORE_TAG]: JSON.stringify(before),
+    [LIVE_BEFORE_TAG]: await liveBeforeRecord(workspace, endpoint, before),
+  };
+}
+
+/** The split recorded before the last promotion, as recorded (the first promotion records `{}`). */
+export function splitBefore(endpoint: EndpointState): Record<string, number> | undefined {
+  try {
+    const split: unknown = JSON.parse(tagsOf(endpoint)[TRAFFIC_BEFORE_TAG] ?? '');
+    return typeof split === 'object' && split !== null && Object.values(split).every((v) => typeof v === 'number')
+      ? (split as Record<string, number>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The split recorded before the last promotion, when it is still a valid split of this endpoint to restore. */
+export function recordedSplit(
+  endpoint: EndpointState,
+  deployments: readonly string[],
+): Record<string, number> | undefined {
+  const split = splitBefore(endpoint);
+  const valid =
+    split !== undefined &&
+    Object.values(split).reduce((sum, v) => sum + v, 0) === 100 &&
+    Object.keys(split).every((name) => deployments.includes(name));
+  return valid ? split : undefined;
+}
+
 /** The tag value that records what the live slot of `traffic` holds, kept with the split before a promotion. */
-export async function liveBeforeRecord(
+async function liveBeforeRecord(
   workspace: AmlWorkspace,
   endpoint: string,
   traffic: Traffic,

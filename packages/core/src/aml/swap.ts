@@ -11,10 +11,16 @@ import {
   type Traffic,
 } from '../slots.ts';
 import { probeConcurrency, slotCapacity, throttledReason, type SlotCapacity } from './admission.ts';
-import { TAG_PREFIX } from './deploy.ts';
 import { runLoad, type LoadStats } from './scoring.ts';
-import { checkRollbackTarget, liveBeforeRecord, slotTestProblems } from './slot-records.ts';
-import { LIVE_BEFORE_TAG, type TestRecord } from './tested-identity.ts';
+import {
+  checkRollbackTarget,
+  promotionRecords,
+  recordedSplit,
+  recordsForPromotion,
+  slotTestProblems,
+  splitBefore,
+} from './slot-records.ts';
+import type { TestRecord } from './tested-identity.ts';
 import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings } from './workspace.ts';
 
 /**
@@ -96,11 +102,7 @@ export class SwapFailedError extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * The endpoint tag that keeps the split from before the last promotion: `mode: rollback` restores it exactly, even
- * after a promotion whose process was killed half-way through a canary.
- */
-export const TRAFFIC_BEFORE_TAG = `${TAG_PREFIX}traffic-before`;
+export { TRAFFIC_BEFORE_TAG } from './slot-records.ts';
 
 /**
  * Sets traffic and reads it back until the service reports exactly that split. The mirror split is sent back as it
@@ -167,8 +169,6 @@ interface Restore {
   traffic: Traffic;
   records: Record<string, string | undefined>;
 }
-
-const tagsOf = (endpoint: EndpointState) => (endpoint.raw.tags ?? {}) as Record<string, string>;
 
 async function rollBack(options: SwapOptions, restore: Restore, cause: string, steps: StepRecord[]): Promise<never> {
   const before = restore.traffic;
@@ -245,16 +245,9 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   const before = endpoint.traffic;
   const restore: Restore = {
     traffic: before,
-    records: {
-      [TRAFFIC_BEFORE_TAG]: tagsOf(endpoint)[TRAFFIC_BEFORE_TAG],
-      [LIVE_BEFORE_TAG]: tagsOf(endpoint)[LIVE_BEFORE_TAG],
-    },
+    records: promotionRecords(endpoint),
   };
-  // What the live slot holds now, for `mode: rollback` to check it still holds it.
-  const promotionRecords = {
-    [TRAFFIC_BEFORE_TAG]: JSON.stringify(before),
-    [LIVE_BEFORE_TAG]: await liveBeforeRecord(workspace, endpoint.name, before),
-  };
+  const records = await recordsForPromotion(workspace, endpoint.name, before);
   const previous = liveDeployment(before);
   const plan = planPromotion(before, slot, options.strategy, options.canarySteps);
   log(
@@ -276,7 +269,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps,
         );
       }
-      const observed = await applyTraffic(options, now, step.traffic, promotionRecords);
+      const observed = await applyTraffic(options, now, step.traffic, records);
       expected = step.traffic;
       mirrorAfter = observed.mirror;
       log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
@@ -335,28 +328,6 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     cleanup,
     changed: true,
   };
-}
-
-/** The split recorded before the last promotion, as recorded (the first promotion records `{}`). */
-function splitBefore(endpoint: EndpointState): Record<string, number> | undefined {
-  try {
-    const split: unknown = JSON.parse(tagsOf(endpoint)[TRAFFIC_BEFORE_TAG] ?? '');
-    return typeof split === 'object' && split !== null && Object.values(split).every((v) => typeof v === 'number')
-      ? (split as Record<string, number>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The split recorded before the last promotion, when it is still a valid split of this endpoint to restore. */
-function recordedSplit(endpoint: EndpointState, deployments: readonly string[]): Record<string, number> | undefined {
-  const split = splitBefore(endpoint);
-  const valid =
-    split !== undefined &&
-    Object.values(split).reduce((sum, v) => sum + v, 0) === 100 &&
-    Object.keys(split).every((name) => deployments.includes(name));
-  return valid ? split : undefined;
 }
 
 async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
