@@ -38842,6 +38842,12 @@ const Evidence = object({
     p95Ms: schemas_number().nonnegative().optional(),
     p99Ms: schemas_number().nonnegative().optional(),
     errorRate: schemas_number().min(0).max(1).optional(),
+    /** What was tested, as aml-endpoint-test recorded it: the deployment's spec hash, instance type and image. */
+    specHash: schemas_string()
+        .regex(/^sha256:[0-9a-f]{64}$/)
+        .optional(),
+    instanceType: nonEmpty.optional(),
+    environmentImage: nonEmpty.optional(),
     testedAt: iso_datetime(),
 })
     .strict();
@@ -38925,6 +38931,8 @@ const TestReport = object({
         errorRate: schemas_number().min(0).max(1).optional(),
     })
         .nullish(),
+    tested: object({ specHash: schemas_string().optional(), instanceType: nonEmpty.nullish(), image: nonEmpty.nullish() })
+        .nullish(),
     testedAt: iso_datetime({ offset: true }),
 });
 function parseTestReport(text, path = 'test report') {
@@ -38953,6 +38961,9 @@ function parseTestReport(text, path = 'test report') {
         ...(load.p95Ms !== undefined && { p95Ms: load.p95Ms }),
         ...(load.p99Ms !== undefined && { p99Ms: load.p99Ms }),
         ...(load.errorRate !== undefined && { errorRate: load.errorRate }),
+        ...(report.tested?.specHash && { specHash: report.tested.specHash }),
+        ...(report.tested?.instanceType && { instanceType: report.tested.instanceType }),
+        ...(report.tested?.image && { environmentImage: report.tested.image }),
         testedAt: new Date(report.testedAt).toISOString(),
     };
     const model = report.model
@@ -39107,6 +39118,10 @@ function renderEvidenceSection(manifest, options = {}) {
             figure(evidence.p99Ms, 'ms') && `p99 ${figure(evidence.p99Ms, 'ms')}`,
         ].filter(Boolean);
         rows.push(['tested on', `endpoint ${code(evidence.endpoint)}, deployment ${code(evidence.deployment)}`], [
+            'deployment spec',
+            evidence.specHash &&
+                `${code(evidence.specHash)}${evidence.instanceType ? ` on ${code(evidence.instanceType)}` : ''}`,
+        ], [
             'test result',
             `${evidence.passed ? '✅ passed' : '❌ failed'}: ${evidence.casesPassed}/${evidence.casesTotal} cases`,
         ], [
