@@ -91,8 +91,9 @@ export function retryAfterHeader(service: Service): Record<string, string> {
 }
 
 /**
- * PUT answers carry `Azure-AsyncOperation`; 202 answers (PATCH, DELETE, POST) carry `Location` as well,
- * which is where the final result is read.
+ * The LRO headers of the recorded sessions: `Azure-AsyncOperation` and `x-ms-async-operation-timeout: PT30M`
+ * always; `Location` is the resource's own URL on a PUT and the `mfeOperationResults` URL on a 202 (PATCH, DELETE,
+ * POST), which is where the final result is read.
  */
 export function operationHeaders(
   service: Service,
@@ -102,8 +103,17 @@ export function operationHeaders(
 ): Record<string, string> {
   return {
     'Azure-AsyncOperation': operationStatusUrl(service, operation, apiVersion),
-    'x-ms-async-operation-timeout': 'PT1H',
-    ...(style === 'accepted' ? { Location: operationResultUrl(service, operation, apiVersion) } : {}),
+    'x-ms-async-operation-timeout': 'PT30M',
+    Location:
+      style === 'accepted'
+        ? operationResultUrl(service, operation, apiVersion)
+        : `${service.baseUrl}${resourcePath(service, operation)}?api-version=${apiVersion}`,
     ...retryAfterHeader(service),
   };
+}
+
+/** The ARM path (no leading slash) of the endpoint or deployment an operation works on. */
+function resourcePath(service: Service, operation: OperationRecord): string {
+  const endpoint = `subscriptions/${service.subscriptionId}/resourceGroups/${operation.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${operation.workspace}/onlineEndpoints/${operation.endpoint}`;
+  return operation.deployment === undefined ? endpoint : `${endpoint}/deployments/${operation.deployment}`;
 }

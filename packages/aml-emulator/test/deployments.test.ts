@@ -336,12 +336,15 @@ describe('failing operations', () => {
     expect(await logs('blue')).toContain('Shutting down the previous version');
   });
 
-  it('leaves an operation InProgress forever when told to', async () => {
+  it('leaves an operation Updating forever when told to', async () => {
     h.emulator.faults.operation({ endpoint: 'ep-main', deployment: 'forever' }, { outcome: 'NeverEnds' });
     const created = await h.arm('PUT', deploymentPath('forever'), { body: managedDeployment(v1) });
     const statusUrl = created.headers.get('azure-asyncoperation') ?? '';
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(await h.arm('GET', statusUrl)).toMatchObject({ status: 200, body: { status: 'InProgress' } });
+    expect(await h.arm('GET', statusUrl)).toMatchObject({
+      status: 200,
+      body: { status: 'Updating', endTime: '0001-01-01T00:00:00+00:00' },
+    });
     expect((await h.arm('GET', deploymentPath('forever'))).body).toMatchObject({
       properties: { provisioningState: 'Creating' },
     });

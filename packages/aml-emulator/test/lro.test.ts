@@ -22,28 +22,38 @@ const STATUS_URL =
 const RESULT_URL = /\/mfeOperationResults\/o[ed]:[0-9a-f-]+:[0-9a-f-]+\?api-version=2022-10-01$/;
 
 describe('long-running operations as ARM runs them', () => {
-  it('PUT answers 201 + Azure-AsyncOperation (an mfeOperationsStatus URL); the status goes InProgress → Succeeded', async () => {
+  it('PUT answers 201 + Azure-AsyncOperation (an mfeOperationsStatus URL) + Location (the resource); the status goes Updating → Succeeded', async () => {
     const created = await h.arm('PUT', endpointPath('ep-lro'), { body: keyEndpoint() });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ properties: { provisioningState: 'Creating' } });
     const statusUrl = created.headers.get('azure-asyncoperation') ?? '';
     expect(statusUrl).toMatch(STATUS_URL);
-    expect(created.headers.get('x-ms-async-operation-timeout')).toBe('PT1H');
-    expect(created.headers.get('location')).toBeNull();
+    expect(created.headers.get('x-ms-async-operation-timeout')).toBe('PT30M');
+    expect(created.headers.get('location')).toBe(
+      `${h.emulator.urls.arm}${endpointPath('ep-lro').replace(/^\//, '')}?api-version=2022-10-01`,
+    );
     expect(created.headers.get('retry-after')).toBeNull();
+    expect(created.body).toMatchObject({ properties: { scoringUri: null, swaggerUri: null } });
     const running = await h.arm('GET', statusUrl);
     expect(running).toMatchObject({
       status: 200,
-      body: { status: 'InProgress', name: expect.stringMatching(/^oe:/), startTime: expect.any(String) },
+      body: {
+        status: 'Updating',
+        name: expect.stringMatching(/^oe:/),
+        startTime: expect.any(String),
+        endTime: '0001-01-01T00:00:00+00:00',
+        percentComplete: 0,
+      },
     });
+    expect(running.headers.get('retry-after')).toBeNull();
     expect((running.body as { id: string }).id).toMatch(/^\/subscriptions\/.*\/mfeOperationsStatus\/oe:/);
     const finished = await waitFor(
       () => h.arm('GET', statusUrl),
-      (response) => (response.body as { status: string }).status !== 'InProgress',
+      (response) => (response.body as { status: string }).status !== 'Updating',
     );
-    expect(finished.body).toMatchObject({ status: 'Succeeded', endTime: expect.any(String) });
+    expect(finished.body).toMatchObject({ status: 'Succeeded', endTime: expect.stringMatching(/^20\d\d-/) });
     expect((await h.arm('GET', endpointPath('ep-lro'))).body).toMatchObject({
-      properties: { provisioningState: 'Succeeded' },
+      properties: { provisioningState: 'Succeeded', scoringUri: expect.stringMatching(/\/score$/) },
     });
   });
 
@@ -79,9 +89,11 @@ describe('long-running operations as ARM runs them', () => {
     });
   });
 
-  it('DELETE answers 202; its Location gives 204 when the resource is gone', async () => {
+  it('DELETE answers 202 with the body null; its Location gives 204 when the resource is gone; then DELETE is 204', async () => {
     const accepted = await h.arm('DELETE', endpointPath('ep-lro'));
     expect(accepted.status).toBe(202);
+    expect(accepted.body).toBeNull();
+    expect(accepted.headers.get('x-ms-async-operation-timeout')).toBe('PT30M');
     expect((await h.arm('GET', endpointPath('ep-lro'))).body).toMatchObject({
       properties: { provisioningState: 'Deleting' },
     });
@@ -91,6 +103,10 @@ describe('long-running operations as ARM runs them', () => {
     );
     expect(done.status).toBe(204);
     expect((await h.arm('GET', endpointPath('ep-lro'))).status).toBe(404);
+    const absent = await h.arm('DELETE', endpointPath('ep-lro'));
+    expect(absent.status).toBe(204);
+    expect(absent.body).toBeUndefined();
+    expect(absent.headers.get('azure-asyncoperation')).toBeNull();
   });
 
   it('a failed operation reports its error on both URLs', async () => {
@@ -101,7 +117,7 @@ describe('long-running operations as ARM runs them', () => {
     const created = await h.arm('PUT', endpointPath('ep-fail'), { body: keyEndpoint() });
     const status = await waitFor(
       () => h.arm('GET', created.headers.get('azure-asyncoperation') ?? ''),
-      (response) => (response.body as { status: string }).status !== 'InProgress',
+      (response) => (response.body as { status: string }).status !== 'Updating',
     );
     expect(status.body).toMatchObject({
       status: 'Failed',

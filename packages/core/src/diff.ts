@@ -4,6 +4,8 @@
  * for maps, which must match whole (a tag or variable removed from git is drift too).
  */
 
+import { parseIsoDuration } from './duration.ts';
+
 export interface Change {
   path: string;
   live: unknown;
@@ -19,8 +21,13 @@ function equal(a: unknown, b: unknown): boolean {
     return [...keys].every((key) => equal(a[key], b[key]));
   }
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => equal(item, b[i]));
-  // ARM answers some enum values in another case than it was sent ("Key" / "key").
-  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
+  if (typeof a === 'string' && typeof b === 'string') {
+    // ARM answers durations re-serialized (PT60S comes back as PT1M): equal when they last as long.
+    const [durationA, durationB] = [parseIsoDuration(a), parseIsoDuration(b)];
+    if (durationA !== undefined && durationB !== undefined) return durationA === durationB;
+    // ARM answers some enum values in another case than it was sent ("Key" / "key").
+    return a.toLowerCase() === b.toLowerCase();
+  }
   return a === b;
 }
 

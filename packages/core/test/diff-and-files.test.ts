@@ -23,6 +23,27 @@ describe('diffValues', () => {
     expect(formatChanges([{ path: 'x', live: undefined, desired: [1] }])).toBe('  ~ x: (not set) → [1]');
     expect(diffValues({ list: [1, 2] }, { list: [1, 2] })).toEqual([]);
   });
+
+  it('compares durations by how long they last, since ARM answers them re-serialized (PT60S → PT1M, PT0.50S → PT0.5S)', () => {
+    const live = {
+      properties: {
+        requestSettings: { requestTimeout: 'PT1M', maxQueueWait: 'PT0S' },
+        livenessProbe: { initialDelay: 'PT1M30S', period: 'PT0.5S' },
+      },
+    };
+    const desired = {
+      properties: {
+        requestSettings: { requestTimeout: 'PT60S', maxQueueWait: 'PT0S' },
+        livenessProbe: { initialDelay: 'PT90S', period: 'PT0.50S' },
+      },
+    };
+    expect(diffValues(live, desired)).toEqual([]);
+    expect(diffValues({ requestTimeout: 'PT1M' }, { requestTimeout: 'PT61S' })).toEqual([
+      { path: 'requestTimeout', live: 'PT1M', desired: 'PT61S' },
+    ]);
+    // Strings that only look like durations to a loose reading stay strings.
+    expect(diffValues({ name: 'PT' }, { name: 'pt' })).toEqual([]);
+  });
 });
 
 describe('workspace paths', () => {

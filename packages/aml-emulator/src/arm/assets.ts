@@ -1,5 +1,5 @@
 /** Model, environment and code containers and their versions: synchronous CRUD with AML's listing options. */
-import { badArgument, conflict, notFound } from '../http/errors.ts';
+import { badArgument, conflict, notFound, notFoundWithDetail } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import type { Service } from '../service.ts';
 import { systemData, touch } from '../state.ts';
@@ -253,6 +253,9 @@ function kindHandlers(service: Service, kind: AssetKind) {
       checkApiVersion(ctx, `${PROVIDER}/workspaces/${kind}/versions`);
       const workspace = resolveWorkspace(service, ctx);
       const name = ctx.params['name'] ?? '';
+      // Recorded: listing the versions of a model that does not exist is a 404 (codes answer an empty list).
+      if (kind === 'models' && workspace.assets.models[name] === undefined)
+        throw notFoundWithDetail('ModelNotFound', `Model container with name: ${name} not found.`);
       const wantedVersion = ctx.query.get('version');
       const sortable = Object.values(workspace.assets[kind][name]?.versions ?? {})
         .filter(

@@ -25,6 +25,7 @@ import { endpointId, expandIdentity, findEndpoint } from './online-endpoints.ts'
 import { checkDeploymentCount, checkRequestTimeout, checkSizing, MAX_INSTANCES } from './deployment-limits.ts';
 import { busy, checkDeletable, checkResourceName, isBusy } from './rules.ts';
 import { checkDeploymentContent } from '../storage/asset-content.ts';
+import { normaliseDurations } from '../duration.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
 const BASE = `${WORKSPACE_PATH}/onlineEndpoints/{endpointName}/deployments`;
@@ -54,9 +55,15 @@ const DEFAULT_PROBE = {
   period: 'PT10S',
   initialDelay: 'PT10S',
 };
+// The spec documents maxQueueWait's default as PT0.5S; the recorded service answers PT0S.
+const DURATION_FIELDS: Record<string, string[]> = {
+  requestSettings: ['maxQueueWait', 'requestTimeout'],
+  livenessProbe: ['timeout', 'period', 'initialDelay'],
+  readinessProbe: ['timeout', 'period', 'initialDelay'],
+};
 const DEFAULT_REQUEST_SETTINGS = {
   maxConcurrentRequestsPerInstance: 1,
-  maxQueueWait: 'PT0.5S',
+  maxQueueWait: 'PT0S',
   requestTimeout: 'PT5S',
 };
 
@@ -157,7 +164,7 @@ function acceptedProperties(service: Service, body: JsonObject): JsonObject {
   checkModelReference(service, accepted['model']);
   checkAssetReference(service, accepted['environmentId'], 'environments');
   checkAssetReference(service, (accepted['codeConfiguration'] as JsonObject | undefined)?.['codeId'], 'codes');
-  return {
+  return normaliseDurations(DURATION_FIELDS, {
     appInsightsEnabled: false,
     egressPublicNetworkAccess: 'Enabled',
     scaleSettings: { scaleType: 'Default' },
@@ -168,7 +175,7 @@ function acceptedProperties(service: Service, body: JsonObject): JsonObject {
       ...DEFAULT_REQUEST_SETTINGS,
       ...((accepted['requestSettings'] as JsonObject | undefined) ?? {}),
     },
-  };
+  });
 }
 
 function snapshot(deployment: DeploymentRecord): JsonObject {
@@ -304,7 +311,7 @@ function remove(service: Service, ctx: RequestContext): Reply {
     action: 'delete',
   });
   deployment.operationId = operation.id;
-  return { status: 202, headers: operationHeaders(service, operation, apiVersion, 'accepted') };
+  return { status: 202, headers: operationHeaders(service, operation, apiVersion, 'accepted'), body: null };
 }
 
 function get(service: Service, ctx: RequestContext): Reply {
@@ -351,6 +358,13 @@ function getLogs(service: Service, ctx: RequestContext): Reply {
   }
   const lines =
     containerType === 'InferenceServer' ? deployment.logs.inferenceServer : deployment.logs.storageInitializer;
+  if (lines.length === 0 && deployment.provisioningState === 'Creating') {
+    throw armError(
+      400,
+      'UserError',
+      `The ${containerType} container of deployment ${deployment.name} is not running yet, so it has no logs. Please try again later.`,
+    );
+  }
   const count = body['tail'];
   if (count !== undefined && count !== null && (typeof count !== 'number' || !Number.isInteger(count) || count < 0)) {
     throw badArgument("'tail' must be a non-negative integer.");

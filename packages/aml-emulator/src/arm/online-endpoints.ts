@@ -87,8 +87,9 @@ export function endpointResource(
       traffic: properties['traffic'] ?? {},
       ...(endpointCarries('publicNetworkAccess', apiVersion) ? { publicNetworkAccess } : {}),
       ...(endpointCarries('mirrorTraffic', apiVersion) ? { mirrorTraffic: mirrorTraffic ?? {} } : {}),
-      scoringUri: service.scoringUri(endpoint.name),
-      swaggerUri: service.swaggerUri(endpoint.name),
+      // Recorded: no URIs until the endpoint exists (null in the PUT's answer and while Creating).
+      scoringUri: endpoint.provisioningState === 'Creating' ? null : service.scoringUri(endpoint.name),
+      swaggerUri: endpoint.provisioningState === 'Creating' ? null : service.swaggerUri(endpoint.name),
       provisioningState: endpoint.provisioningState,
     },
   };
@@ -227,7 +228,8 @@ function remove(service: Service, ctx: RequestContext): Reply {
   endpoint.provisioningState = 'Deleting';
   const operation = beginOperation(service, ctx, { workspace, endpoint: endpoint.name, action: 'delete' });
   endpoint.operationId = operation.id;
-  return { status: 202, headers: operationHeaders(service, operation, apiVersion, 'accepted') };
+  // Recorded: the 202 of a DELETE has the JSON body `null`.
+  return { status: 202, headers: operationHeaders(service, operation, apiVersion, 'accepted'), body: null };
 }
 
 function matchesTags(tags: Record<string, string>, filter: string | null): boolean {

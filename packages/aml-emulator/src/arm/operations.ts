@@ -11,6 +11,7 @@ import { checkApiVersion, PROVIDER } from './common.ts';
 import { deploymentResource } from './online-deployments.ts';
 import { endpointResource } from './online-endpoints.ts';
 
+const NOT_ENDED = '0001-01-01T00:00:00+00:00';
 const BASE = '/subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningServices/locations/{location}';
 
 function findOperation(service: Service, ctx: RequestContext): OperationRecord {
@@ -28,15 +29,19 @@ function findOperation(service: Service, ctx: RequestContext): OperationRecord {
 function status(service: Service, ctx: RequestContext): Reply {
   checkApiVersion(ctx, `${PROVIDER}/locations/mfeOperationsStatus`);
   const operation = findOperation(service, ctx);
+  const running = operation.status === 'InProgress';
   return {
     status: 200,
-    headers: operation.status === 'InProgress' ? retryAfterHeader(service) : {},
+    headers: running ? retryAfterHeader(service) : {},
     body: {
       id: operationStatusId(service, operation),
       name: operation.id,
-      status: operation.status,
+      // As recorded: a running operation reads `Updating` with .NET's DateTime.MinValue as its end, and
+      // `percentComplete` stays 0 even after it has succeeded.
+      status: running ? 'Updating' : operation.status,
       startTime: operation.startTime,
-      ...(operation.endTime === undefined ? {} : { endTime: operation.endTime }),
+      endTime: operation.endTime ?? NOT_ENDED,
+      percentComplete: 0,
       ...(operation.error === undefined
         ? {}
         : {

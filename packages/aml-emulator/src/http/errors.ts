@@ -52,3 +52,10 @@ export function invalidRequest(details: ErrorDetail[]): HttpError {
 }
 export const notFound = (message: string): HttpError => armError(404, 'UserError', message);
 export const conflict = (message: string): HttpError => armError(409, 'Conflict', message);
+
+/** A 404 whose cause is a nested detail, as the service answers for a model that does not exist. */
+export function notFoundWithDetail(code: string, message: string): HttpError {
+  const body = armErrorBody('UserError', 'The specified resource was not found.');
+  body.error.details.push({ code, message, details: [], additionalInfo: [] });
+  return new HttpError(404, body, `UserError: ${code}: ${message}`);
+}

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticateArm } from '../arm/authorization.ts';
+import { storedNames } from '../arm/names.ts';
 import { advance } from '../lro.ts';
 import type { ApiVersionScope } from '../arm/api-versions.ts';
 import type { Service } from '../service.ts';
@@ -131,7 +132,7 @@ export function createRequestListener(service: Service, router: Router) {
         const ctx: RequestContext = {
           method,
           url,
-          params: resolution.params,
+          params: storedNames(service, route.pattern, resolution.params),
           query: url.searchParams,
           headers: request.headers,
           rawBody,
