@@ -3,12 +3,13 @@
  * these machines are noisy). Prints a table and writes bench/results.json.
  *
  *   start-up   each bundled action to its first log line and to the end of its smallest complete run, against bare node
- *   pipeline   deploy → test → swap against the emulator at 2 s and 10 s of provisioning: wall time over provisioning
- *              time, and the ARM requests by kind against the floor the operations need
+ *   pipeline   deploy → test → swap on the emulator's realistic (recorded) timing, scaled: wall time over provisioning
+ *              time, projected to full scale, and the ARM requests by kind against the floor (bench/pipeline.ts)
  *   load       the test action's request generator against autocannon on the same scoring server
  *   containers promote by digest against a rebuild of the same image (where Docker runs), and the bundle sizes
  *
- * BENCH_RUNS (default 5) sets the runs per figure; BENCH_ONLY=startup,load,… picks sections.
+ * BENCH_RUNS (default 5) sets the runs per figure; BENCH_ONLY=startup,load,… picks sections; BENCH_TIME_SCALE
+ * (default 0.02) scales the pipeline's timeline.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -28,27 +29,14 @@ import tls from 'node:tls';
 import autocannon from 'autocannon';
 import { runLoad } from '../packages/core/src/aml/scoring.ts';
 import { GitHubServer } from '../test/github-server/index.ts';
-import { DEPLOY, ENDPOINT, managementClient, MODELS, startAmlWorld, type AmlWorld } from '../test/support/aml.ts';
+import { DEPLOY, ENDPOINT, managementClient, MODELS, startAmlWorld } from '../test/support/aml.ts';
 import { dockerUnavailableReason, startRegistry } from '../test/support/docker.ts';
 import { REPO_ROOT, runAction, type RunResult } from '../test/support/run-action.ts';
+import { expectOk, median, round, RUNS, table } from './common.ts';
+import { pipeline, printPipeline } from './pipeline.ts';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const ONLY = process.env['BENCH_ONLY']?.split(',');
 const wanted = (section: string) => !ONLY || ONLY.includes(section);
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-const table = (header: string[], rows: (string | number)[][]) => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(widths[i] as number)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-};
 
 /** Runs every case once per round, in turn, so that slow and fast moments of the machine fall on all of them. */
 async function alternate(cases: Record<string, () => Promise<number>>): Promise<Record<string, number[]>> {
@@ -68,11 +56,6 @@ function spawnTimed(args: string[]): Promise<{ firstOutputMs: number; totalMs: n
     child.on('error', reject);
     child.on('close', () => resolve({ firstOutputMs: first ?? Number.NaN, totalMs: performance.now() - started }));
   });
-}
-
-function expectOk(result: RunResult, what: string): RunResult {
-  if (result.exitCode !== 0) throw new Error(`${what} failed:\n${result.log}`);
-  return result;
 }
 
 // ---------------------------------------------------------------- start-up
@@ -162,99 +145,6 @@ async function startup() {
   } finally {
     await github.close();
     await world.close();
-  }
-}
-
-// ---------------------------------------------------------------- pipeline overhead
-
-/** The requests a deploy → test → swap cannot do without, per kind (polls of long operations counted apart). */
-const FLOOR: Record<string, number> = {
-  'workspaces.get': 1, // the workspace's region for new resources
-  // deploy: state and scoring URI; test: scoring URI; swap: state before, read-back after; the traffic update's
-  // poller reads the endpoint once when the operation is done
-  'onlineEndpoints.get': 5,
-  'onlineDeployments.list': 2, // deploy: which slots exist; test: is the tested slot there and Succeeded
-  'modelVersions.get': 1, // the exact version exists (the bench deploys fraud:<n>)
-  // deploy: the environment exists; test and swap: its image, for the record (both slots use the same one here)
-  'environmentVersions.get': 3,
-  'codeVersions.get': 1,
-  'onlineDeployments.createOrUpdate': 1,
-  // test: still what was tested after the load; swap: is the slot to promote provisioned and still what was
-  // tested, what the live slot holds (for rollback); the deployment's poller reads it once when it is done
-  'onlineDeployments.get': 4,
-  'onlineDeployments.update': 1, // the test's record, a tags-only PATCH
-  'onlineEndpoints.listKeys': 1,
-  'onlineEndpoints.createOrUpdate': 1, // one traffic update
-  // deploy: will the slot fit in the region's cores per VM family (sizes' families and cores, cores in use)
-  'virtualMachineSizes.list': 1,
-  'usages.list': 1,
-};
-
-async function pipeline() {
-  const results = [];
-  const worlds: [number, AmlWorld][] = [];
-  for (const provisioningMs of [2000, 10_000]) {
-    const world = await startAmlWorld({ emulator: { provisioningMs, retryAfterSeconds: 1 } });
-    expectOk(await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' }), 'warm-up deploy');
-    expectOk(
-      await world.run('aml-endpoint-test', { deployment: 'green', 'request-file': 'deploy/request.json' }),
-      'warm-up test',
-    );
-    expectOk(await world.run('aml-endpoint-swap', { deployment: 'green' }), 'warm-up swap');
-    worlds.push([provisioningMs, world]);
-  }
-  try {
-    const samples: Record<number, { wall: number[]; requests: Record<string, number>[] }> = {};
-    for (let round = 0; round < RUNS; round++) {
-      for (const [provisioningMs, world] of worlds) {
-        const mark = world.emulator.requests().length;
-        const started = performance.now();
-        const deploy = expectOk(
-          await world.run('aml-endpoint-deploy', { ...DEPLOY, model: `fraud:${(round % 2) + 2}` }),
-          'deploy',
-        );
-        const slot = deploy.outputs['deployment'] as string;
-        expectOk(
-          await world.run('aml-endpoint-test', {
-            deployment: slot,
-            'request-file': 'deploy/request.json',
-            'load-requests': '0',
-          }),
-          'test',
-        );
-        expectOk(
-          await world.run('aml-endpoint-swap', {
-            deployment: slot,
-            'expected-traffic': deploy.outputs['traffic'] as string,
-          }),
-          'swap',
-        );
-        const wall = performance.now() - started;
-        const byKind: Record<string, number> = {};
-        for (const request of world.emulator.requests().slice(mark))
-          byKind[request.kind] = (byKind[request.kind] ?? 0) + 1;
-        (samples[provisioningMs] ??= { wall: [], requests: [] }).wall.push(wall);
-        samples[provisioningMs]?.requests.push(byKind);
-      }
-    }
-    for (const [provisioningMs] of worlds) {
-      const { wall, requests } = samples[provisioningMs] as { wall: number[]; requests: Record<string, number>[] };
-      const provisioning = 2 * provisioningMs; // the deployment PUT and the traffic PUT
-      const kinds = [...new Set(requests.flatMap((r) => Object.keys(r)))].sort();
-      const byKind = Object.fromEntries(kinds.map((kind) => [kind, median(requests.map((r) => r[kind] ?? 0))]));
-      results.push({
-        provisioningMs,
-        wallMs: round(median(wall)),
-        provisioningTotalMs: provisioning,
-        ratio: round(median(wall) / provisioning, 2),
-        overheadMs: round(median(wall) - provisioning),
-        requests: byKind,
-        floor: FLOOR,
-      });
-    }
-    return results;
-  } finally {
-    for (const [, world] of worlds) await world.close();
   }
 }
 
@@ -506,24 +396,7 @@ async function main(): Promise<void> {
   if (wanted('pipeline')) {
     const p = await pipeline();
     results['pipeline'] = p;
-    console.log('Pipeline deploy → test → swap (two long operations each)');
-    console.log(
-      table(
-        ['provisioning', 'wall ms', 'provisioning ms', 'wall / provisioning', 'overhead ms'],
-        p.map((r) => [`${r.provisioningMs / 1000} s`, r.wallMs, r.provisioningTotalMs, r.ratio, r.overheadMs]),
-      ),
-    );
-    const kinds = [...new Set(p.flatMap((r) => Object.keys(r.requests)))].sort();
-    console.log(
-      table(
-        ['ARM request kind', ...p.map((r) => `at ${r.provisioningMs / 1000} s`), 'floor'],
-        kinds.map((kind) => [
-          kind,
-          ...p.map((r) => r.requests[kind] ?? 0),
-          FLOOR[kind] ?? (kind === 'operationStatus' ? 'polls' : '–'),
-        ]),
-      ),
-    );
+    printPipeline(p);
     console.log();
   }
   if (wanted('load')) {

@@ -1,15 +1,17 @@
-/** `aml-emulator --port 0 [--state FILE] [--provisioning-ms N]`: prints one JSON line, serves until SIGINT/SIGTERM. */
+/** `aml-emulator --port 0 [--state FILE] [--provisioning-ms N | --timing realistic [--time-scale F]]`: prints one JSON line, serves until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './emulator.ts';
 import type { EmulatorOptions } from './types.ts';
 
-const USAGE = `Usage: aml-emulator [--port N] [--state FILE] [--provisioning-ms N] [--retry-after SECONDS] [--data-dir DIR]
-                    [--blob-storage [--datastore-auth key|identity]] [--endpoint-rps N]
+const USAGE = `Usage: aml-emulator [--port N] [--state FILE] [--provisioning-ms N | --timing realistic [--time-scale F]]
+                    [--retry-after SECONDS] [--data-dir DIR] [--blob-storage [--datastore-auth key|identity]]
+                    [--endpoint-rps N]
 
 Serves an emulated Azure ML control plane, Entra token endpoint and scoring plane on https://127.0.0.1:PORT/
 and prints one JSON line with everything a client needs (armEndpoint, authorityHost, credentials, caFile, ...).
 --blob-storage also starts Azurite behind the workspaces' default datastore (blobServiceUrl in the line).
---endpoint-rps sets the scoring requests an endpoint takes per second before it answers 429 (default 500, 0: no limit).`;
+--endpoint-rps sets the scoring requests an endpoint takes per second before it answers 429 (default 500, 0: no limit).
+--timing realistic makes each long operation last what it took against Azure (a deployment 9 min), times --time-scale.`;
 
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -26,6 +28,8 @@ export function parseOptions(argv: string[]): EmulatorOptions | 'help' {
       port: { type: 'string' },
       state: { type: 'string' },
       'provisioning-ms': { type: 'string' },
+      timing: { type: 'string' },
+      'time-scale': { type: 'string' },
       'retry-after': { type: 'string' },
       'data-dir': { type: 'string' },
       'blob-storage': { type: 'boolean' },
@@ -45,6 +49,14 @@ export function parseOptions(argv: string[]): EmulatorOptions | 'help' {
   if (retryAfterSeconds !== undefined) options.retryAfterSeconds = retryAfterSeconds;
   const endpointRps = integer(values['endpoint-rps'], '--endpoint-rps');
   if (endpointRps !== undefined) options.endpointRequestsPerSecond = endpointRps;
+  if (values.timing !== undefined && values.timing !== 'uniform' && values.timing !== 'realistic')
+    throw new Error(`--timing must be uniform or realistic, got '${values.timing}'`);
+  if (values.timing !== undefined) options.timing = values.timing;
+  if (values['time-scale'] !== undefined) {
+    const timeScale = Number(values['time-scale']);
+    if (!(timeScale > 0)) throw new Error(`--time-scale must be a positive number, got '${values['time-scale']}'`);
+    options.timeScale = timeScale;
+  }
   if (values.state !== undefined) options.stateFile = values.state;
   if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
   const datastoreAuth = values['datastore-auth'];

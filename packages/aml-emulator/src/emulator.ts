@@ -32,7 +32,16 @@ import { containerName } from './storage/locations.ts';
 import { prepareTls } from './tls.ts';
 import type { TlsMaterial } from './tls.ts';
 import { DEFAULT_ENDPOINT_RPS, DEFAULT_QUOTA } from './types.ts';
-import type { EmulatedModel, Emulator, EmulatorOptions, EmulatorStorage, Faults, WorkspaceRef } from './types.ts';
+import type { TimingProfile } from './timing.ts';
+import type {
+  EmulatedModel,
+  Emulator,
+  EmulatorOptions,
+  EmulatorStorage,
+  Faults,
+  OperationLogEntry,
+  WorkspaceRef,
+} from './types.ts';
 
 const DEFAULT_WORKSPACE: WorkspaceRef = { resourceGroup: 'mlops-rg', workspace: 'mlops-ws' };
 
@@ -164,6 +173,32 @@ function launchAzurite(service: Service, options: EmulatorOptions, dataDir: stri
   return launched;
 }
 
+function timingProfile(options: EmulatorOptions): TimingProfile {
+  if (options.timing === 'realistic') {
+    if (options.provisioningMs !== undefined)
+      throw new Error('provisioningMs is for uniform timing; scale the realistic profile with timeScale');
+    const timeScale = options.timeScale ?? 1;
+    if (!(timeScale > 0)) throw new Error(`timeScale must be a positive number, got ${timeScale}`);
+    return { kind: 'realistic', timeScale };
+  }
+  if (options.timeScale !== undefined) throw new Error("timeScale scales timing: 'realistic' only");
+  return { kind: 'uniform', provisioningMs: options.provisioningMs ?? 1500 };
+}
+
+function operationLog(service: Service): OperationLogEntry[] {
+  return Object.values(service.state.operations)
+    .map((operation) => ({
+      id: operation.id,
+      endpoint: operation.endpoint,
+      ...(operation.deployment === undefined ? {} : { deployment: operation.deployment }),
+      action: operation.action,
+      status: operation.status,
+      startTime: operation.startTime,
+      ...(operation.dueAt === null ? {} : { dueTime: new Date(operation.dueAt).toISOString() }),
+    }))
+    .sort((a, b) => a.startTime.localeCompare(b.startTime));
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = loadState(options.stateFile);
   const workspaces = options.workspaces ?? [DEFAULT_WORKSPACE];
@@ -179,7 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const service = new Service(
     state,
     {
-      provisioningMs: options.provisioningMs ?? 1500,
+      timing: timingProfile(options),
       ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
       quota: options.quota ?? {},
       defaultQuota: DEFAULT_QUOTA,
@@ -285,6 +320,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     models: { register: registerModel },
     faults,
     requests: () => service.requestLog.map((entry) => ({ ...entry })),
+    operations: () => {
+      advance(service, new Date());
+      return operationLog(service);
+    },
     storage: storage?.api,
     traffic,
     close: async () => {

@@ -15,6 +15,7 @@ export type {
   OperationFault,
   OperationFailureCode,
   OperationFaultTarget,
+  OperationLogEntry,
   RequestLogEntry,
   StoredBlob,
   TrafficChange,

@@ -7,6 +7,7 @@ import { targetKey } from './faults.ts';
 import type { RequestContext } from './http/router.ts';
 import { completeOperation } from './provisioning.ts';
 import type { Service } from './service.ts';
+import { operationDurationMs } from './timing.ts';
 import type { JsonObject, OperationAction, OperationRecord, WorkspaceState } from './state.ts';
 
 export interface OperationSpec {
@@ -43,7 +44,15 @@ export function beginOperation(service: Service, ctx: RequestContext, spec: Oper
     action: spec.action,
     status: 'InProgress',
     startTime: ctx.now.toISOString(),
-    dueAt: fault?.outcome === 'NeverEnds' ? null : ctx.now.getTime() + service.options.provisioningMs,
+    dueAt:
+      fault?.outcome === 'NeverEnds'
+        ? null
+        : ctx.now.getTime() +
+          operationDurationMs(
+            service.options.timing,
+            spec.deployment === undefined ? 'endpoint' : 'deployment',
+            spec.action,
+          ),
     ...(spec.previous === undefined ? {} : { previous: spec.previous }),
     ...(spec.payload === undefined ? {} : { payload: spec.payload }),
   };

@@ -3,12 +3,13 @@ import type { SigningKey } from './auth/signing-key.ts';
 import type { FaultRegistry } from './faults.ts';
 import { AdmissionControl } from './scoring/admission.ts';
 import type { StorageRuntime } from './storage/locations.ts';
+import type { TimingProfile } from './timing.ts';
 import { saveState, workspaceKey } from './state.ts';
 import type { EmulatorState, WorkspaceState } from './state.ts';
 import type { RequestLogEntry, WorkspaceRef } from './types.ts';
 
 export interface ResolvedOptions {
-  provisioningMs: number;
+  timing: TimingProfile;
   retryAfterSeconds?: number;
   quota: Record<string, number>;
   defaultQuota: number;
