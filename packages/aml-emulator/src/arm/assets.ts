@@ -298,10 +298,10 @@ function kindHandlers(service: Service, kind: AssetKind) {
       const properties = propertiesOf(ctx, info.readOnlyVersionFields);
       await checkVersionContent(service, workspace, kind, name, version, properties);
       const status = putAssetVersion(workspace, kind, name, version, properties, ctx.caller ?? 'unknown', ctx.now);
-      return {
-        status,
-        body: versionResource(service, workspace, kind, name, findVersion(workspace, kind, name, version)),
-      };
+      const resource = versionResource(service, workspace, kind, name, findVersion(workspace, kind, name, version));
+      // Recorded: a version's 201 carries its own URL as Location.
+      const location = `${service.baseUrl}${String(resource['id']).replace(/^\//, '')}?api-version=${ctx.query.get('api-version') ?? ''}`;
+      return { status, ...(status === 201 ? { headers: { Location: location } } : {}), body: resource };
     },
     deleteVersion(ctx: RequestContext): Reply {
       checkApiVersion(ctx, `${PROVIDER}/workspaces/${kind}/versions`);
