@@ -194,3 +194,8 @@ export function systemData(principal: string, now = new Date()): SystemData {
 export function touch(data: SystemData, principal: string, now = new Date()): SystemData {
   return { ...data, lastModifiedAt: now.toISOString(), lastModifiedBy: principal };
 }
+
+/** As online endpoints and deployments answer it (recorded): who created it and when, and when it last changed. */
+export function onlineSystemData(data: SystemData): Pick<SystemData, 'createdAt' | 'createdBy' | 'lastModifiedAt'> {
+  return { createdAt: data.createdAt, createdBy: data.createdBy, lastModifiedAt: data.lastModifiedAt };
+}

@@ -102,7 +102,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     entries: [0],
     differs: ['shape'],
     reason:
-      "the recorded workspace held many models; the replay's workspace holds none; online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; provisioningState, stage, autoDeleteSetting, intellectualProperty, jobName of asset versions are later api-versions' properties the emulator does not emulate (pending versions' property gating); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "the recorded workspace held many models; the replay's workspace holds none; provisioningState, stage, autoDeleteSetting, intellectualProperty, jobName of asset versions are later api-versions' properties the emulator does not emulate (pending versions' property gating); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
@@ -116,7 +116,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     entries: [1, 5, 121, 122],
     differs: ['api-version', 'shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
@@ -130,14 +130,14 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     entries: [6, 17, 112, 113, 114, 124, 138],
     differs: ['shape'],
     reason:
-      "online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
     entries: [7],
     differs: ['shape'],
     reason:
-      "Azure answers the hash lookup across code containers (the version found is in another container); the emulator filters within the named container; online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; provisioningState, stage, autoDeleteSetting, intellectualProperty, jobName of asset versions are later api-versions' properties the emulator does not emulate (pending versions' property gating); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "Azure answers the hash lookup across code containers (the version found is in another container); the emulator filters within the named container; provisioningState, stage, autoDeleteSetting, intellectualProperty, jobName of asset versions are later api-versions' properties the emulator does not emulate (pending versions' property gating); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
@@ -158,7 +158,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     entries: [10],
     differs: ['shape'],
     reason:
-      "the session's model container held no listed version (the SDK then re-registered version 1); the replay seeds version 1 with an emulator artifact so the deployment can start; online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType",
+      "the session's model container held no listed version (the SDK then re-registered version 1); the replay seeds version 1 with an emulator artifact so the deployment can start",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
@@ -172,28 +172,28 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     entries: [15],
     differs: ['status', 'state', 'shape'],
     reason:
-      "Azure's error bodies carry additionalInfo (component, correlation, region, time); the emulator's have an empty list; asset versions are immutable: the seeded version 1 holds the emulator's artifact, the recorded PUT re-sends the session's blob URI, so the emulator answers 409; online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; provisioningState, stage, autoDeleteSetting, intellectualProperty, jobName of asset versions are later api-versions' properties the emulator does not emulate (pending versions' property gating); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "Azure's error bodies carry additionalInfo (component, correlation, region, time); the emulator's have an empty list; asset versions are immutable: the seeded version 1 holds the emulator's artifact, the recorded PUT re-sends the session's blob URI, so the emulator answers 409; provisioningState, stage, autoDeleteSetting, intellectualProperty, jobName of asset versions are later api-versions' properties the emulator does not emulate (pending versions' property gating); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
     entries: [116],
     differs: ['api-version', 'status', 'state', 'shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (and null URIs, null instanceType) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (null URIs, null instanceType, systemData with lastModifiedAt only) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
     entries: [123],
     differs: ['api-version', 'shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls); privateNetworkConnection of deployments (a preview property) is not emulated",
+      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls); privateNetworkConnection of deployments (a preview property) is not emulated",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
     entries: [126],
     differs: ['status', 'state', 'shape'],
     reason:
-      "a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (and null URIs, null instanceType) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (null URIs, null instanceType, systemData with lastModifiedAt only) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_endpoint.pyTestOnlineEndpointtest_online_endpoint_e2e.json',
@@ -207,7 +207,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
     entries: [1, 5, 6, 8],
     differs: ['api-version', 'shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); online endpoints and deployments answer systemData with createdAt, createdBy and lastModifiedAt only; the emulator also sends createdByType, lastModifiedBy and lastModifiedByType; mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_endpoint.pyTestOnlineEndpointtest_online_endpoint_e2e.json',

@@ -6,7 +6,7 @@ import { tail } from '../scoring/deployment-logs.ts';
 import { findModelVersion } from '../scoring/model-lookup.ts';
 import { parseModelId } from '../scoring/model.ts';
 import type { Service } from '../service.ts';
-import { systemData, touch } from '../state.ts';
+import { onlineSystemData, systemData, touch } from '../state.ts';
 import type { DeploymentRecord, EndpointRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
   armRoutes,
@@ -103,7 +103,7 @@ export function deploymentResource(
     kind: deployment.kind ?? String(deployment.properties['endpointComputeType']),
     ...(deployment.identity === undefined ? {} : { identity: deployment.identity }),
     sku: { name: 'Default', tier: 'Standard', ...deployment.sku, capacity: capacityOf(deployment.sku) },
-    systemData: deployment.systemData,
+    systemData: onlineSystemData(deployment.systemData),
     properties: {
       ...deployment.properties,
       properties: userProperties,

@@ -4,7 +4,7 @@ import { armError, badArgument, notFound } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
 import { beginOperation, operationHeaders, operationStatusUrl } from '../lro.ts';
 import type { Service } from '../service.ts';
-import { randomSecret, systemData, touch } from '../state.ts';
+import { onlineSystemData, randomSecret, systemData, touch } from '../state.ts';
 import type { EndpointRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
   armRoutes,
@@ -80,7 +80,7 @@ export function endpointResource(
     kind: endpoint.kind ?? 'Managed',
     ...(endpoint.identity === undefined ? {} : { identity: endpoint.identity }),
     ...(endpoint.sku === undefined ? {} : { sku: endpoint.sku }),
-    systemData: endpoint.systemData,
+    systemData: onlineSystemData(endpoint.systemData),
     properties: {
       ...properties,
       properties: userProperties,
