@@ -113,21 +113,7 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
-    entries: [1, 5, 121, 122],
-    differs: ['api-version', 'shape'],
-    reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
-  },
-  {
-    file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
-    entries: [2, 3, 4, 117, 118, 119, 120, 139, 140],
-    differs: ['api-version'],
-    reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5)",
-  },
-  {
-    file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
-    entries: [6, 17, 112, 113, 114, 124, 138],
+    entries: [1, 5, 6, 17, 112, 113, 114, 121, 122, 124, 138],
     differs: ['shape'],
     reason:
       "unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
@@ -176,24 +162,17 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
-    entries: [116],
-    differs: ['api-version', 'status', 'state', 'shape'],
+    entries: [116, 126],
+    differs: ['status', 'state', 'shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (null URIs, null instanceType, systemData with lastModifiedAt only) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (null URIs, null instanceType, systemData with lastModifiedAt only) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
   {
     file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
     entries: [123],
-    differs: ['api-version', 'shape'],
+    differs: ['shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls); privateNetworkConnection of deployments (a preview property) is not emulated",
-  },
-  {
-    file: 'test_online_deployment.pyTestOnlineDeploymenttest_online_deployment_update.json',
-    entries: [126],
-    differs: ['status', 'state', 'shape'],
-    reason:
-      "a PUT on an existing endpoint/deployment is 201 with provisioningState Creating (null URIs, null instanceType, systemData with lastModifiedAt only) in Azure's answer, 200 Updating in the emulator's (pending consistency's change, 12.3); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
+      "unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls); privateNetworkConnection of deployments (a preview property) is not emulated",
   },
   {
     file: 'test_online_endpoint.pyTestOnlineEndpointtest_online_endpoint_e2e.json',
@@ -205,22 +184,8 @@ export const KNOWN_DIFFERENCES: KnownDifference[] = [
   {
     file: 'test_online_endpoint.pyTestOnlineEndpointtest_online_endpoint_e2e.json',
     entries: [1, 5, 6, 8],
-    differs: ['api-version', 'shape'],
+    differs: ['shape'],
     reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5); mirrorTraffic answered at 2022-02-01-preview by Azure, from 2023-04-01 only by the emulator (pending versions' change); unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
-  },
-  {
-    file: 'test_online_endpoint.pyTestOnlineEndpointtest_online_endpoint_e2e.json',
-    entries: [2, 3, 4, 7, 9, 10, 11, 12, 13],
-    differs: ['api-version'],
-    reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5)",
-  },
-  {
-    file: 'test_online_endpoint.pyTestOnlineEndpointtest_online_endpoint_mir_e2e.json',
-    entries: [0],
-    differs: ['api-version'],
-    reason:
-      "api-version 2022-02-01-preview (the Python SDK's) is refused: the emulator serves 2022-10-01 and later (pending versions' change, 12.5)",
+      "unset optional properties are null in Azure's answers and absent from the emulator's (clients read both as unset; the 2022-10-01 spec declares no nulls)",
   },
 ];
