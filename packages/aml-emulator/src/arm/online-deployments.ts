@@ -26,6 +26,7 @@ import { checkDeploymentCount, checkRequestTimeout, checkSizing, MAX_INSTANCES }
 import { busy, checkDeletable, checkResourceName, isBusy } from './rules.ts';
 import { checkDeploymentContent } from '../storage/asset-content.ts';
 import { normaliseDurations } from '../duration.ts';
+import { DEFAULT_PROBE, DEFAULT_REQUEST_SETTINGS, DURATION_FIELDS } from './deployment-defaults.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints/deployments`;
 const BASE = `${WORKSPACE_PATH}/onlineEndpoints/{endpointName}/deployments`;
@@ -48,25 +49,6 @@ const KNOWN_PROPERTIES = [
   'scaleSettings',
   'containerResourceRequirements',
 ];
-const DEFAULT_PROBE = {
-  failureThreshold: 30,
-  successThreshold: 1,
-  timeout: 'PT2S',
-  period: 'PT10S',
-  initialDelay: 'PT10S',
-};
-// The spec documents maxQueueWait's default as PT0.5S; the recorded service answers PT0S.
-const DURATION_FIELDS: Record<string, string[]> = {
-  requestSettings: ['maxQueueWait', 'requestTimeout'],
-  livenessProbe: ['timeout', 'period', 'initialDelay'],
-  readinessProbe: ['timeout', 'period', 'initialDelay'],
-};
-const DEFAULT_REQUEST_SETTINGS = {
-  maxConcurrentRequestsPerInstance: 1,
-  maxQueueWait: 'PT0S',
-  requestTimeout: 'PT5S',
-};
-
 function findDeployment(workspace: WorkspaceState, endpoint: string, name: string): DeploymentRecord {
   const deployment = workspace.deployments[endpoint]?.[name];
   if (deployment === undefined)
