@@ -29675,6 +29675,15 @@ function formatDuration(ms) {
         seconds || (!hours && !minutes) ? `${seconds}s` : '',
     ].join('');
 }
+const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+/** ISO 8601 durations as ARM speaks them (`PT5S`, `PT0.5S`, `PT1M30S`, `P1D`), in milliseconds; else undefined. */
+function parseIsoDuration(text) {
+    const match = ISO_DURATION.exec(text);
+    if (match === null || text === 'P' || text.endsWith('T'))
+        return undefined;
+    const [days = 0, hours = 0, minutes = 0, seconds = 0] = match.slice(1).map((part) => Number(part ?? 0));
+    return Math.round((((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000);
+}
 
 ;// CONCATENATED MODULE: ../../packages/core/src/inputs.ts
 
