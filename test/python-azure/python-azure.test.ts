@@ -29,7 +29,7 @@ function pythonWithAzure(): { python?: string; reason: string } {
 
 const found = pythonWithAzure();
 if (found.python === undefined)
-  console.log(`[${REQUIRED ? 'failing' : 'skipped'}] python3-azure lifecycle: ${found.reason}`);
+  process.stdout.write(`[${REQUIRED ? 'failing' : 'skipped'}] python3-azure lifecycle: ${found.reason}\n`);
 
 describe('python3-azure against the emulator', () => {
   let emulator: Emulator;

@@ -14,7 +14,7 @@ import type { ExchangeResult } from './support/replay.ts';
 const RECORDINGS = join(import.meta.dirname, '../../../../shared/reference/recordings');
 const available = existsSync(RECORDINGS);
 if (!available && process.env['REQUIRE_REFERENCE'] === '1') throw new Error(`no recordings at ${RECORDINGS}`);
-if (!available) console.log(`[skipped] recordings replay: no ${RECORDINGS}`);
+if (!available) process.stdout.write(`[skipped] recordings replay: no ${RECORDINGS}\n`);
 
 const WORKSPACE = { resourceGroup: '00000', workspace: '00000' };
 const results: ExchangeResult[] = [];
@@ -68,12 +68,13 @@ async function seed(h: Harness, file: string): Promise<void> {
     // A run of polls of one operation is one exchange repeated: counted once as well, so 94 polls do not dominate.
     const distinct = (list: ExchangeResult[]) =>
       new Set(list.map((r) => `${r.file} ${r.what.replace(/ \(poll .*\)$/, '')}`)).size;
-    console.log(
+    // Written out rather than console.log'd: jest would add a code frame to each line of the table.
+    process.stdout.write(
       [
         `recordings replay: ${matched.length} of ${sent.length} exchanges matched ` +
           `(${distinct(matched)} of ${distinct(sent)} counting a run of polls once; ${results.length - sent.length} outside the emulated API not sent)`,
         ...results.map((r) => `${r.file.replace(/\.json$/, '')} #${r.entry} ${r.what} — ${verdict(r)}`),
-      ].join('\n'),
+      ].join('\n') + '\n',
     );
     const byEntry = (a: { file: string; entry: number }, b: { file: string; entry: number }) =>
       a.file.localeCompare(b.file) || a.entry - b.entry;

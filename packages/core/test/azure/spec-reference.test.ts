@@ -27,8 +27,8 @@ const REFERENCE = join(
 const present = existsSync(REFERENCE);
 if (!present) {
   if (process.env['REQUIRE_REFERENCE'] === '1') throw new Error(`REQUIRE_REFERENCE=1 but ${REFERENCE} is missing`);
-  console.warn(
-    `spec-reference: skipped, the reference YAML files are not at ${REFERENCE} (a clone without ../shared).`,
+  process.stdout.write(
+    `[skipped] spec-reference: the reference YAML files are not at ${REFERENCE} (a clone without ../shared).\n`,
   );
 }
 
@@ -105,11 +105,11 @@ const assets = { modelId: 'model-id', environmentId: 'env-id', codeId: 'code-id'
 (present ? describe : describe.skip)('azureml-examples endpoint and deployment YAML', () => {
   const outcome = { accepted: 0, refused: 0 };
 
-  afterAll(() =>
-    console.log(
-      `spec-reference: ${files.length} files, ${outcome.accepted} accepted, ${outcome.refused} refused (each for the reason in the table)`,
-    ),
-  );
+  afterAll(() => {
+    process.stdout.write(
+      `spec-reference: ${files.length} files, ${outcome.accepted} accepted, ${outcome.refused} refused (each for the reason in the table)\n`,
+    );
+  });
 
   it('finds the reference files', () => {
     expect(files.length).toBeGreaterThan(50);
