@@ -541,7 +541,7 @@ describe('open-promotion-pr', () => {
     expectSuccess(result);
     expect(result.outputs['token-kind']).toBe('app-installation');
     expect(repo.pull(1).user.login).toBe('release-bot[bot]');
-    expect(result.summary).toContain('a GitHub App installation token (release-bot[bot])');
+    expect(result.summary).toContain('a GitHub App installation token (release-bot\\[bot\\])');
     expect(result.summary).toContain('start at once');
     expect(result.summary).not.toContain('Approve workflows to run');
   });

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { readAzureTarget } from '@mlops-actions/core/aml/action-inputs';
 import { TAG_PREFIX, type DeployOptions } from '@mlops-actions/core/aml/deploy';
 import { InputError } from '@mlops-actions/core/errors';
@@ -6,6 +5,7 @@ import { resolveWorkspacePath } from '@mlops-actions/core/files';
 import { readBoolean, readEnum, readString } from '@mlops-actions/core/inputs';
 import { readReleaseManifest } from '@mlops-actions/core/release-manifest';
 import { runContext } from '@mlops-actions/core/run-context';
+import { logLine } from '@mlops-actions/core/untrusted';
 
 /** Every input of aml-endpoint-deploy, read and checked in one place before anything is sent to Azure. */
 export interface DeployInputs {
@@ -42,7 +42,7 @@ export function readDeployInputs(): DeployInputs {
         ...(context.runUrl && { [`${TAG_PREFIX}run`]: context.runUrl }),
       },
       operation: azure.operation,
-      log: (line: string) => core.info(line),
+      log: (line: string) => logLine(line),
       connect: () => azure.connect('aml-endpoint-deploy'),
     },
     failOnDrift: readBoolean('fail-on-drift', false),

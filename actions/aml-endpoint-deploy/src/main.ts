@@ -3,6 +3,7 @@ import { runAction } from '@mlops-actions/core/action';
 import { deployToIdleSlot, DeploymentFailedError, planDeploy } from '@mlops-actions/core/aml/deploy';
 import { deployFailureSummary, deploySummary, planSummary } from '@mlops-actions/core/aml/summaries';
 import { formatChanges } from '@mlops-actions/core/diff';
+import { logLine, printUntrusted } from '@mlops-actions/core/untrusted';
 import { readDeployInputs } from './inputs.ts';
 
 export async function run(): Promise<void> {
@@ -16,7 +17,7 @@ export async function run(): Promise<void> {
       core.setOutput('traffic', JSON.stringify(plan.traffic));
       core.setOutput('changes', JSON.stringify(changes));
       core.setOutput('has-changes', String(changes.length > 0));
-      core.info(
+      logLine(
         changes.length
           ? `Differences between git and endpoint ${plan.endpoint}:\n${formatChanges(changes)}`
           : `Endpoint ${plan.endpoint} matches the YAML.`,
@@ -38,7 +39,7 @@ export async function run(): Promise<void> {
       core.setOutput('live-deployment', result.liveDeployment ?? '');
       core.setOutput('traffic', JSON.stringify(result.traffic));
       core.setOutput('already-live', String(result.alreadyLive));
-      core.info(
+      logLine(
         `✓ ${result.endpoint}/${result.deployment} ${result.alreadyLive ? 'already serves this deployment' : 'is ready at 0 % traffic'}; live traffic unchanged: ${JSON.stringify(result.traffic)}.`,
       );
       await deploySummary(result, runUrl).write();
@@ -49,7 +50,7 @@ export async function run(): Promise<void> {
           'inference-server': error.logs.inferenceServer,
         })) {
           core.startGroup(`${name} log`);
-          core.info(text || '(empty)');
+          printUntrusted(text || '(empty)');
           core.endGroup();
         }
         await deployFailureSummary(error).write();

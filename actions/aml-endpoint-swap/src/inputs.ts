@@ -15,6 +15,7 @@ import {
   readString,
 } from '@mlops-actions/core/inputs';
 import { parseCanarySteps } from '@mlops-actions/core/slots';
+import { logLine } from '@mlops-actions/core/untrusted';
 
 /** Every input of aml-endpoint-swap, read and checked in one place before anything is sent to Azure. */
 export function readSwapInputs(): SwapRequest {
@@ -39,7 +40,7 @@ export function readSwapInputs(): SwapRequest {
     testRecord: readJson('test-record', TestRecordSchema),
     operation: azure.operation,
     readBack: { attempts: 10, intervalMs: 1000 },
-    log: (line: string) => core.info(line),
+    log: (line: string) => logLine(line),
     connect: () => azure.connect('aml-endpoint-swap'),
   };
   if (strategy === 'canary' && !probe)

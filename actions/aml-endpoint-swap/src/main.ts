@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { runAction } from '@mlops-actions/core/action';
 import { swapFailureSummary, swapSummary } from '@mlops-actions/core/aml/summaries';
 import { SwapFailedError, swapTrafficSafely } from '@mlops-actions/core/aml/swap';
+import { logLine } from '@mlops-actions/core/untrusted';
 import { readSwapInputs } from './inputs.ts';
 
 export async function run(): Promise<void> {
@@ -12,7 +13,7 @@ export async function run(): Promise<void> {
       core.setOutput('live-deployment', result.liveDeployment ?? '');
       core.setOutput('previous-deployment', result.previousDeployment ?? '');
       core.setOutput('traffic', JSON.stringify(result.after));
-      core.info(`✓ Endpoint ${result.endpoint}: ${JSON.stringify(result.before)} → ${JSON.stringify(result.after)}.`);
+      logLine(`✓ Endpoint ${result.endpoint}: ${JSON.stringify(result.before)} → ${JSON.stringify(result.after)}.`);
       await swapSummary(result).write();
     } catch (error) {
       if (error instanceof SwapFailedError) {

@@ -7,6 +7,7 @@ import { InputError } from '@mlops-actions/core/errors';
 import { resolveWorkspacePath } from '@mlops-actions/core/files';
 import { readBoolean, readDuration, readInteger, readNumber, readString } from '@mlops-actions/core/inputs';
 import { runContext } from '@mlops-actions/core/run-context';
+import { logLine } from '@mlops-actions/core/untrusted';
 
 /** Every input of aml-endpoint-test, read and checked in one place before anything is sent to Azure. */
 export interface TestInputs {
@@ -50,7 +51,7 @@ export function readTestInputs(): TestInputs {
       requestTimeoutMs: readDuration('request-timeout', { default: 30_000 }),
       operation: azure.operation,
       run: runContext().runUrl,
-      log: (line: string) => core.info(line),
+      log: (line: string) => logLine(line),
       warn: (line: string) => core.warning(line),
       connect: () => azure.connect('aml-endpoint-test'),
     },

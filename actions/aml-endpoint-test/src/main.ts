@@ -7,6 +7,7 @@ import { testSummary } from '@mlops-actions/core/aml/summaries';
 import { writeReleaseManifest } from '@mlops-actions/core/release-manifest';
 import { runContext } from '@mlops-actions/core/run-context';
 import { redact } from '@mlops-actions/core/summary';
+import { logLine } from '@mlops-actions/core/untrusted';
 import { readTestInputs } from './inputs.ts';
 
 export async function run(): Promise<void> {
@@ -39,8 +40,8 @@ export async function run(): Promise<void> {
       mkdirSync(dirname(inputs.manifestPath), { recursive: true });
       writeReleaseManifest(inputs.manifestPath, releaseManifestFromTest(report, runContext(), inputs.image));
       core.setOutput('manifest', inputs.manifestPath);
-      core.info(`Release manifest written to ${inputs.manifestPath}.`);
+      logLine(`Release manifest written to ${inputs.manifestPath}.`);
     }
-    core.info(`✓ ${report.endpoint}/${report.deployment} passed ${report.casesPassed}/${report.casesTotal} cases.`);
+    logLine(`✓ ${report.endpoint}/${report.deployment} passed ${report.casesPassed}/${report.casesTotal} cases.`);
   });
 }

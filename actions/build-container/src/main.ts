@@ -11,13 +11,14 @@ import {
 } from '@mlops-actions/core/container/index';
 import { formatDuration } from '@mlops-actions/core/duration';
 import { readBoolean, readEnum, readList, readSecret, readString } from '@mlops-actions/core/inputs';
-import { JobSummary } from '@mlops-actions/core/summary';
+import { code, joinMarkdown, JobSummary, escaped } from '@mlops-actions/core/summary';
+import { logLine } from '@mlops-actions/core/untrusted';
 
 export const LOGOUT_STATE = 'logout-registry';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const secrets = parseKeyValues(splitLines(core.getInput('secrets')), 'secrets');
+    const secrets = parseKeyValues(splitLines(core.getInput('secrets')), 'secrets', { secret: true });
     const push = readEnum('push', ['auto', 'true', 'false'], { default: 'auto' });
     const provenance = readEnum('provenance', ['false', 'true', 'min', 'max'], { default: 'false' });
     const result = await buildContainer({
@@ -44,7 +45,7 @@ export async function run(): Promise<void> {
       noCache: readBoolean('no-cache', false),
       builder: readEnum('builder', ['auto', 'buildx', 'docker'], { default: 'auto' }),
       tempDir: process.env['RUNNER_TEMP'],
-      log: (line) => (line.startsWith('warning: ') ? core.warning(line.slice(9)) : core.info(line)),
+      log: (line) => (line.startsWith('warning: ') ? core.warning(line.slice(9)) : logLine(line)),
       onLogin: (registry) => core.saveState(LOGOUT_STATE, registry),
     });
     setOutputs(result);
@@ -77,7 +78,7 @@ function setOutputs(result: BuildContainerResult): void {
       durationMs: result.durationMs,
     }),
   );
-  if (result.imageRef) core.info(`${result.mode === 'promote' ? 'Promoted' : 'Pushed'} ${result.imageRef}`);
+  if (result.imageRef) logLine(`${result.mode === 'promote' ? 'Promoted' : 'Pushed'} ${result.imageRef}`);
 }
 
 function summary(result: BuildContainerResult): JobSummary {
@@ -86,14 +87,14 @@ function summary(result: BuildContainerResult): JobSummary {
       ? undefined
       : `${formatBytes(result.size)} (${result.sizeKind === 'registry' ? 'compressed, in the registry' : 'uncompressed, local'})`;
   const rows: [string, unknown][] = [
-    ['image', result.imageRef ? `\`${result.imageRef}\`` : `${result.name} (not pushed)`],
-    ['digest', result.digest && `\`${result.digest}\``],
-    ['tags', result.tags.map((tag) => `\`${tag}\``).join('<br>')],
+    ['image', result.imageRef ? code(result.imageRef) : `${result.name} (not pushed)`],
+    ['digest', result.digest && code(result.digest)],
+    ['tags', joinMarkdown(result.tags.map(code), '<br>')],
     ['size', size],
     ['platforms', result.platforms.join(', ')],
     [
       result.mode === 'promote' ? 'promoted from' : 'built with',
-      result.promotedFrom ? `\`${result.promotedFrom}\`` : result.builder,
+      result.promotedFrom ? code(result.promotedFrom) : result.builder,
     ],
     [result.mode === 'promote' ? 'promotion took' : 'build and push took', formatDuration(result.durationMs)],
   ];
@@ -101,8 +102,8 @@ function summary(result: BuildContainerResult): JobSummary {
     result.mode === 'promote' ? 'build-container: promoted a tested digest' : 'build-container: built and pushed';
   const labels = Object.entries(result.labels).map(([key, value]) => `${key}=${value}`);
   return new JobSummary()
-    .heading(result.pushed ? title : 'build-container: built (not pushed)')
+    .heading(escaped`${result.pushed ? title : 'build-container: built (not pushed)'}`)
     .table(['', 'value'], rows)
-    .paragraph(result.notes.map((note) => `- ${note}`).join('\n'))
+    .paragraph(joinMarkdown(result.notes.map((note) => escaped`- ${note}`)))
     .details('labels', labels.join('\n'));
 }

@@ -8,6 +8,7 @@ import {
   verificationSummary,
   verifyPromotionBeforeDeploy,
 } from '@mlops-actions/core/github/index';
+import { logLine } from '@mlops-actions/core/untrusted';
 import { readInputs } from './inputs.ts';
 
 export async function run(): Promise<void> {
@@ -15,7 +16,7 @@ export async function run(): Promise<void> {
     const inputs = readInputs();
     if (inputs.mode === 'verify') {
       const result = await verifyPromotionBeforeDeploy(inputs.options);
-      for (const finding of result.findings) core.info(`${finding.ok ? '✓' : '✗'} ${finding.check}: ${finding.detail}`);
+      for (const finding of result.findings) logLine(`${finding.ok ? '✓' : '✗'} ${finding.check}: ${finding.detail}`);
       core.setOutput('verified', String(result.ok));
       core.setOutput('number', result.pull ? String(result.pull.number) : '');
       core.setOutput('url', result.pull?.url ?? '');
@@ -24,7 +25,7 @@ export async function run(): Promise<void> {
       if (!result.ok) throw verificationError(result);
       return;
     }
-    const result = await openPromotionPullRequest({ ...inputs.options, log: (line) => core.info(line) });
+    const result = await openPromotionPullRequest({ ...inputs.options, log: (line) => logLine(line) });
     core.setOutput('number', result.number === undefined ? '' : String(result.number));
     core.setOutput('url', result.url ?? '');
     core.setOutput('operation', result.operation);

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { YamlFileError } from './yaml-file.ts';
 import { errorMessage, UserError } from './errors.ts';
 import { redact } from './summary.ts';
+import { logLine } from './untrusted.ts';
 
 /**
  * The frame of every action's `run()`: a failure becomes one clear error in the log (with GitHub annotations on the
@@ -27,7 +28,7 @@ export function reportFailure(error: unknown): void {
         ...(problem.column !== undefined && { startColumn: problem.column }),
       });
     }
-    core.info(redact(error.message));
+    logLine(error.message);
     return;
   }
   const message = redact(errorMessage(error));

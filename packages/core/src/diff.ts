@@ -12,6 +12,9 @@ export interface Change {
   desired: unknown;
 }
 
+/** What a change of a secret-holding map shows in place of its values. */
+export const HIDDEN_VALUE = '(value hidden)';
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -36,6 +39,20 @@ export interface DiffOptions {
   wholeMaps?: readonly string[];
   /** Keys never compared, at any depth (e.g. tags the actions write themselves). */
   ignoreKeys?: readonly string[];
+  /**
+   * Paths (dotted) of maps whose values may be secrets (environment variables): compared whole like `wholeMaps`, but
+   * reported one key at a time with the values hidden, so a plan or drift report never prints them.
+   */
+  secretMaps?: readonly string[];
+}
+
+function hiddenChanges(path: string, live: Record<string, unknown>, desired: Record<string, unknown>): Change[] {
+  const keys = [...new Set([...Object.keys(live), ...Object.keys(desired)])].sort();
+  return keys.flatMap((key) => {
+    const hide = (map: Record<string, unknown>) => (key in map ? HIDDEN_VALUE : undefined);
+    // Values compared exactly: a secret that differs only in case still differs.
+    return live[key] === desired[key] ? [] : [{ path: `${path}.${key}`, live: hide(live), desired: hide(desired) }];
+  });
 }
 
 export function diffValues(live: unknown, desired: unknown, options: DiffOptions = {}, path = ''): Change[] {
@@ -43,6 +60,11 @@ export function diffValues(live: unknown, desired: unknown, options: DiffOptions
     options.ignoreKeys?.some(
       (pattern) => key === pattern || (pattern.endsWith('*') && key.startsWith(pattern.slice(0, -1))),
     );
+  if (options.secretMaps?.includes(path)) {
+    const strip = (map: unknown) =>
+      isPlainObject(map) ? Object.fromEntries(Object.entries(map).filter(([key]) => !ignore(key))) : {};
+    return hiddenChanges(path, strip(live), strip(desired));
+  }
   if (isPlainObject(desired) && !options.wholeMaps?.includes(path)) {
     const liveObject = isPlainObject(live) ? live : {};
     return Object.entries(desired).flatMap(([key, value]) =>
@@ -60,6 +82,11 @@ export function diffValues(live: unknown, desired: unknown, options: DiffOptions
 }
 
 export function formatChanges(changes: readonly Change[]): string {
-  const show = (value: unknown) => (value === undefined ? '(not set)' : JSON.stringify(value));
-  return changes.map((change) => `  ~ ${change.path}: ${show(change.live)} → ${show(change.desired)}`).join('\n');
+  const show = (value: unknown) =>
+    value === undefined ? '(not set)' : value === HIDDEN_VALUE ? HIDDEN_VALUE : JSON.stringify(value);
+  const line = (change: Change) =>
+    change.live === HIDDEN_VALUE && change.desired === HIDDEN_VALUE
+      ? `  ~ ${change.path}: value differs`
+      : `  ~ ${change.path}: ${show(change.live)} → ${show(change.desired)}`;
+  return changes.map(line).join('\n');
 }

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import { code, joinMarkdown, link, markdownTable, escaped, type Markdown } from './summary.ts';
 
 /**
  * The release manifest: what staging deployed and tested, written by staging and read by production so that
@@ -347,10 +348,6 @@ export function sameRelease(a: ReleaseManifest | undefined, b: ReleaseManifest |
 export const EVIDENCE_START = '<!-- mlops-actions:evidence:start -->';
 export const EVIDENCE_END = '<!-- mlops-actions:evidence:end -->';
 
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}
-
 function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
@@ -360,30 +357,30 @@ function figure(value: number | undefined, unit: string): string | undefined {
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
-function cell(value: unknown): string {
-  const text = value === undefined || value === null || value === '' ? '—' : String(value);
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+function describeImage(image: ReleaseManifest['image']): Markdown | undefined {
+  return image && escaped`${code(image.name)} ${code(image.digest.slice(0, 19))}…`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [
-    `| ${header.map(cell).join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
-  ].join('\n');
-}
-
-function describeImage(image: ReleaseManifest['image']): string | undefined {
-  return image && `${code(image.name)} ${code(image.digest.slice(0, 19))}…`;
-}
-
-function describeEnvironment(environment: ReleaseManifest['environment']): string | undefined {
+function describeEnvironment(environment: ReleaseManifest['environment']): Markdown | undefined {
   if (!environment) return undefined;
   const named = environment.name && `${environment.name}${environment.version ? `:${environment.version}` : ''}`;
-  return [named, environment.image, !named && !environment.image ? environment.id : undefined]
-    .filter(Boolean)
-    .map((part) => code(part as string))
-    .join(' ');
+  return joinMarkdown(
+    [named, environment.image, !named && !environment.image ? environment.id : undefined]
+      .filter((part): part is string => Boolean(part))
+      .map(code),
+    ' ',
+  );
+}
+
+/**
+ * The manifest as JSON that markdown cannot misread: `<`, `>`, `&` and backticks as \u escapes (the same JSON once
+ * parsed), so no value can close the fence, open HTML or forge the section's end marker.
+ */
+function jsonForMarkdown(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[<>&`]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export interface EvidenceSectionOptions {
@@ -402,13 +399,16 @@ export interface EvidenceSectionOptions {
 export function renderEvidenceSection(manifest: ReleaseManifest, options: EvidenceSectionOptions = {}): string {
   const server = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
   const { model, evidence, source, run } = manifest;
-  const commitLink = `[${code(shortSha(source.commit))}](${server}/${source.repository}/commit/${source.commit})`;
+  const commitLink = link(code(shortSha(source.commit)), `${server}/${source.repository}/commit/${source.commit}`);
   const rows: unknown[][] = [
-    ['model', `${code(model.name)} version ${code(model.version)}`],
+    ['model', escaped`${code(model.name)} version ${code(model.version)}`],
     ['model asset', model.id && code(model.id)],
     ['environment', describeEnvironment(manifest.environment)],
     ['container image', describeImage(manifest.image)],
-    ['source commit', `${commitLink}${source.ref ? ` (${code(source.ref.replace(/^refs\/heads\//, ''))})` : ''}`],
+    [
+      'source commit',
+      source.ref ? escaped`${commitLink} (${code(source.ref.replace(/^refs\/heads\//, ''))})` : commitLink,
+    ],
   ];
   if (evidence) {
     const latency = [
@@ -417,7 +417,7 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
       figure(evidence.p99Ms, 'ms') && `p99 ${figure(evidence.p99Ms, 'ms')}`,
     ].filter(Boolean);
     rows.push(
-      ['tested on', `endpoint ${code(evidence.endpoint)}, deployment ${code(evidence.deployment)}`],
+      ['tested on', escaped`endpoint ${code(evidence.endpoint)}, deployment ${code(evidence.deployment)}`],
       [
         'deployment spec',
         evidence.specHash &&
@@ -442,12 +442,15 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
   rows.push([
     'staging run',
     run
-      ? `[${run.id ? `run ${run.id}${run.attempt && run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}` : 'workflow run'}](${run.url})`
+      ? link(
+          run.id ? `run ${run.id}${run.attempt && run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}` : 'workflow run',
+          run.url,
+        )
       : undefined,
   ]);
   const present = rows.filter(([, value]) => value !== undefined && value !== '');
 
-  const parts = [EVIDENCE_START, '## Staging evidence', '', table(['what', 'tested in staging'], present), ''];
+  const parts = [EVIDENCE_START, '## Staging evidence', '', markdownTable(['what', 'tested in staging'], present), ''];
   parts.push('### What changes in production', '');
   if (options.production === undefined) {
     parts.push(
@@ -463,14 +466,14 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
       const show = (value: unknown, field: string) =>
         value === undefined ? '—' : field === 'source.commit' ? code(shortSha(String(value))) : code(String(value));
       parts.push(
-        table(
+        markdownTable(
           ['field', 'production now', 'after merge'],
           changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)]),
         ),
       );
     }
   }
-  const json = JSON.stringify(ReleaseManifestSchema.parse(manifest), null, 2);
+  const json = jsonForMarkdown(ReleaseManifestSchema.parse(manifest));
   parts.push(
     '',
     '<details><summary>Release manifest</summary>',

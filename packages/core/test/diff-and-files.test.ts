@@ -44,6 +44,26 @@ describe('diffValues', () => {
     // Strings that only look like durations to a loose reading stay strings.
     expect(diffValues({ name: 'PT' }, { name: 'pt' })).toEqual([]);
   });
+
+  it('reports secret-holding maps by name only: the values never appear', () => {
+    const live = { properties: { environmentVariables: { API_KEY: 'live-s3cret', SAME: 'x', OLD: 'old-s3cret' } } };
+    const desired = { properties: { environmentVariables: { API_KEY: 'git-s3cret', SAME: 'x', NEW: 'new-s3cret' } } };
+    const changes = diffValues(live, desired, { secretMaps: ['properties.environmentVariables'] });
+    expect(changes).toEqual([
+      { path: 'properties.environmentVariables.API_KEY', live: '(value hidden)', desired: '(value hidden)' },
+      { path: 'properties.environmentVariables.NEW', live: undefined, desired: '(value hidden)' },
+      { path: 'properties.environmentVariables.OLD', live: '(value hidden)', desired: undefined },
+    ]);
+    const text = formatChanges(changes) + JSON.stringify(changes);
+    expect(text).not.toMatch(/s3cret/);
+    expect(formatChanges(changes)).toBe(
+      [
+        '  ~ properties.environmentVariables.API_KEY: value differs',
+        '  ~ properties.environmentVariables.NEW: (not set) → (value hidden)',
+        '  ~ properties.environmentVariables.OLD: (value hidden) → (not set)',
+      ].join('\n'),
+    );
+  });
 });
 
 describe('workspace paths', () => {

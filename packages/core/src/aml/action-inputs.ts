@@ -1,10 +1,10 @@
-import * as core from '@actions/core';
 import { describeLogin, planLogin } from '../azure/login.ts';
 import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
 import { resolveWorkspacePath } from '../files.ts';
 import { z } from 'zod';
 import { readDuration, readInteger, readJson, readList, readSecret, readString } from '../inputs.ts';
 import { InputError } from '../errors.ts';
+import { logLine } from '../untrusted.ts';
 import type { AmlWorkspace, OperationSettings } from './workspace.ts';
 
 /**
@@ -24,7 +24,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
   const envFilePath = readString('env-file');
   const envFile = envFilePath ? readEnvFile(resolveWorkspacePath('env-file', envFilePath)) : undefined;
   if (envFile && envFile.ignoredKeys.length > 0)
-    core.info(`${envFile.path}: not used here: ${envFile.ignoredKeys.join(', ')}.`);
+    logLine(`${envFile.path}: not used here: ${envFile.ignoredKeys.join(', ')}.`);
   const target = resolveTarget(
     {
       resourceGroup: readString('resource-group'),
@@ -52,7 +52,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }),
     pollIntervalMs: readDuration('poll-interval', { default: 5000 }),
     progressEveryMs: 30_000,
-    log: (line) => core.info(line),
+    log: (line) => logLine(line),
   };
   return {
     target,
@@ -60,7 +60,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     operation,
     async connect(userAgent: string) {
       // Said before the SDKs load, so the log shows progress at once.
-      core.info(describeLogin(login));
+      logLine(describeLogin(login));
       const [{ credentialFor }, { createMlClient }, { AmlWorkspace }] = await Promise.all([
         import('../azure/auth.ts'),
         import('../azure/client.ts'),

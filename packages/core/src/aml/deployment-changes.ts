@@ -33,7 +33,12 @@ export function deploymentChanges(live: DeploymentState, desired: OnlineDeployme
   return diffValues(
     { sku: live.raw.sku, tags: live.raw.tags ?? {}, properties: live.raw.properties },
     { sku: desired.sku, tags: desired.tags ?? {}, properties: desired.properties },
-    { wholeMaps: ['tags', 'properties.environmentVariables'], ignoreKeys: [`${TAG_PREFIX}*`] },
+    {
+      wholeMaps: ['tags'],
+      // Environment variables often hold secrets: names and "value differs" only.
+      secretMaps: ['properties.environmentVariables'],
+      ignoreKeys: [`${TAG_PREFIX}*`],
+    },
   );
 }
 

@@ -1,6 +1,6 @@
 import { formatDuration } from '../duration.ts';
 import { formatChanges } from '../diff.ts';
-import { JobSummary, formatTraffic, trafficTable } from '../summary.ts';
+import { code, codeBlock, joinMarkdown, JobSummary, formatTraffic, link, escaped, trafficTable } from '../summary.ts';
 import type { AssetOutcome } from '../assets/local-assets.ts';
 import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
 import type { EndpointTestReport } from './endpoint-test.ts';
@@ -41,9 +41,9 @@ function withLocalAssets(summary: JobSummary, assets: readonly AssetOutcome[] | 
   const registered = assets.filter((asset) => asset.action === 'registered').length;
   const reused = assets.filter((asset) => asset.action === 'reused').length;
   return summary
-    .heading('Local assets', 3)
+    .heading(escaped`Local assets`, 3)
     .paragraph(
-      `${uploaded} uploaded, ${registered} registered, ${reused} reused (content-addressed: unchanged files are neither uploaded nor registered again).`,
+      escaped`${uploaded} uploaded, ${registered} registered, ${reused} reused (content-addressed: unchanged files are neither uploaded nor registered again).`,
     )
     .table(['asset', 'name:version', 'from', 'outcome', 'not uploaded'], localAssetRows(assets));
 }
@@ -51,7 +51,7 @@ function withLocalAssets(summary: JobSummary, assets: readonly AssetOutcome[] | 
 export function deploySummary(result: DeployResult, runUrl?: string): JobSummary {
   const summary = new JobSummary()
     .heading(
-      `${result.alreadyLive ? 'Already live:' : 'Deployed'} ${result.model ? `${result.model.name} v${result.model.version}` : 'a new revision'} ${result.alreadyLive ? 'on' : 'to'} ${result.endpoint}/${result.deployment}`,
+      escaped`${result.alreadyLive ? 'Already live:' : 'Deployed'} ${result.model ? `${result.model.name} v${result.model.version}` : 'a new revision'} ${result.alreadyLive ? 'on' : 'to'} ${result.endpoint}/${result.deployment}`,
     )
     .table(
       ['', ''],
@@ -70,50 +70,47 @@ export function deploySummary(result: DeployResult, runUrl?: string): JobSummary
         ['live deployment', result.liveDeployment ?? 'none'],
         ['scoring URI', result.scoringUri],
         ['took', formatDuration(result.durationMs)],
-        ['run', runUrl],
+        ['run', runUrl && link('workflow run', runUrl)],
       ],
     )
-    .heading('Traffic', 3)
-    .paragraph('Unchanged by the deploy: traffic only moves in aml-endpoint-swap.')
+    .heading(escaped`Traffic`, 3)
+    .paragraph(escaped`Unchanged by the deploy: traffic only moves in aml-endpoint-swap.`)
     .paragraph(trafficTable(result.traffic, result.traffic));
   return withLocalAssets(summary, result.localAssets);
 }
 
 export function deployFailureSummary(error: DeploymentFailedError): JobSummary {
   return new JobSummary()
-    .heading(`Deployment ${error.endpoint}/${error.deployment} failed`)
-    .paragraph(error.message)
-    .paragraph(`Live traffic: ${formatTraffic(error.traffic)}${error.trafficUnchanged ? ' (unchanged)' : ''}.`)
+    .heading(escaped`Deployment ${error.endpoint}/${error.deployment} failed`)
+    .paragraph(codeBlock(error.message))
+    .paragraph(escaped`Live traffic: ${formatTraffic(error.traffic)}${error.trafficUnchanged ? ' (unchanged)' : ''}.`)
     .details('storage-initializer log', error.logs.storageInitializer || '(empty)')
     .details('inference-server log', error.logs.inferenceServer || '(empty)');
 }
 
 export function planSummary(plan: PlanResult): JobSummary {
-  const summary = new JobSummary().heading(`Plan for endpoint ${plan.endpoint}`);
+  const summary = new JobSummary().heading(escaped`Plan for endpoint ${plan.endpoint}`);
   if (!plan.endpointExists)
     return withLocalAssets(
       summary.paragraph(
-        `The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.${plan.capacity ? ` ${plan.capacity}` : ''}`,
+        escaped`The endpoint does not exist: a deploy creates it and deployment ${plan.candidate}.${plan.capacity ? ` ${plan.capacity}` : ''}`,
       ),
       plan.localAssets,
     );
   summary.paragraph(
-    `Live traffic: ${formatTraffic(plan.traffic)}. A deploy would go to: ${plan.candidate ?? `nowhere (${plan.refusal})`}.` +
-      (plan.capacity ? ` ${plan.capacity}` : ''),
+    escaped`Live traffic: ${formatTraffic(plan.traffic)}. A deploy would go to: ${plan.candidate ?? `nowhere (${plan.refusal})`}.${plan.capacity ? ` ${plan.capacity}` : ''}`,
   );
   summary
-    .heading('Endpoint settings', 3)
-    .paragraph(
-      plan.endpointChanges.length ? `\`\`\`\n${formatChanges(plan.endpointChanges)}\n\`\`\`` : 'No difference.',
-    );
+    .heading(escaped`Endpoint settings`, 3)
+    .paragraph(plan.endpointChanges.length ? codeBlock(formatChanges(plan.endpointChanges)) : escaped`No difference.`);
   summary
-    .heading(`Live deployment${plan.comparedWith ? ` ${plan.comparedWith}` : ''} against the YAML`, 3)
+    .heading(escaped`Live deployment${plan.comparedWith ? ` ${plan.comparedWith}` : ''} against the YAML`, 3)
     .paragraph(
       !plan.comparedWith
-        ? 'No deployment holds live traffic.'
+        ? escaped`No deployment holds live traffic.`
         : plan.deploymentChanges.length
-          ? `\`\`\`\n${formatChanges(plan.deploymentChanges)}\n\`\`\``
-          : 'No difference.',
+          ? codeBlock(formatChanges(plan.deploymentChanges))
+          : escaped`No difference.`,
     );
   return withLocalAssets(summary, plan.localAssets);
 }
@@ -121,7 +118,7 @@ export function planSummary(plan: PlanResult): JobSummary {
 export function testSummary(report: EndpointTestReport, reportPath: string): JobSummary {
   const summary = new JobSummary()
     .heading(
-      `${report.passed ? '✅' : '❌'} Tested ${report.endpoint}/${report.deployment}: ${report.casesPassed}/${report.casesTotal} cases passed`,
+      escaped`${report.passed ? '✅' : '❌'} Tested ${report.endpoint}/${report.deployment}: ${report.casesPassed}/${report.casesTotal} cases passed`,
     )
     .table(
       ['case', 'result', 'HTTP', 'ms', 'problems'],
@@ -130,9 +127,9 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
   if (report.load) {
     const l = report.load;
     summary
-      .heading('Load', 3)
+      .heading(escaped`Load`, 3)
       .paragraph(
-        `At concurrency ${report.admission.concurrency}; ${report.deployment} admits ${report.admission.admitted} requests in flight (2 × max_concurrent_requests_per_instance ${report.admission.perInstance} × instance_count ${report.admission.instances}).`,
+        escaped`At concurrency ${report.admission.concurrency}; ${report.deployment} admits ${report.admission.admitted} requests in flight (2 × max_concurrent_requests_per_instance ${report.admission.perInstance} × instance_count ${report.admission.instances}).`,
       )
       .table(
         ['requests', 'errors', 'of them 429', 'error rate', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'],
@@ -142,27 +139,30 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
   if (report.comparison) {
     const c = report.comparison;
     summary
-      .heading(`Compared with live ${c.live}`, 3)
+      .heading(escaped`Compared with live ${c.live}`, 3)
       .paragraph(
-        `Answers agree on ${Math.round(c.agreement * 100)} % of cases; p50 latency ratio (candidate / live): ${c.latencyRatio ?? 'n/a'}.`,
+        escaped`Answers agree on ${Math.round(c.agreement * 100)} % of cases; p50 latency ratio (candidate / live): ${c.latencyRatio ?? 'n/a'}.`,
       );
   }
   if (report.gates.length > 0) {
-    summary.heading('Gates', 3).table(
+    summary.heading(escaped`Gates`, 3).table(
       ['gate', 'value', 'limit', 'result'],
       report.gates.map((g) => [g.gate, g.unmeasured ? 'not measured' : g.value, g.limit, g.passed ? 'pass' : 'FAIL']),
     );
   }
   const t = report.tested;
   summary
-    .heading(`Recorded on ${t.deployment}: test ${t.result}`, 3)
-    .paragraph('The swap promotes the slot only while it holds exactly this.')
+    .heading(escaped`Recorded on ${t.deployment}: test ${t.result}`, 3)
+    .paragraph(escaped`The swap promotes the slot only while it holds exactly this.`)
     .table(
       ['model', 'environment', 'image', 'instance type', 'spec hash'],
       [[t.model ?? '—', t.environment ?? '—', t.image ?? '—', t.instanceType ?? '—', t.specHash]],
     );
-  if (!report.passed) summary.heading('Why it failed', 3).paragraph(report.reasons.map((r) => `- ${r}`).join('\n'));
-  return summary.paragraph(`Full report: \`${reportPath}\``);
+  if (!report.passed)
+    summary
+      .heading(escaped`Why it failed`, 3)
+      .paragraph(joinMarkdown(report.reasons.map((reason) => escaped`- ${reason}`)));
+  return summary.paragraph(escaped`Full report: ${code(reportPath)}`);
 }
 
 /** Each traffic update of a promotion, with its health probe. */
@@ -190,17 +190,17 @@ function mirrorLine({ before, after }: SwapResult['mirror']): string {
 
 export function swapSummary(result: SwapResult): JobSummary {
   return new JobSummary()
-    .heading(`Traffic on ${result.endpoint}: ${result.liveDeployment ?? 'none'} is live`)
+    .heading(escaped`Traffic on ${result.endpoint}: ${result.liveDeployment ?? 'none'} is live`)
     .paragraph(trafficTable(result.before, result.after))
-    .paragraph(mirrorLine(result.mirror))
+    .paragraph(escaped`${mirrorLine(result.mirror)}`)
     .table(...stepsTable(result.steps))
-    .paragraph(result.cleanup ? `Clean-up: ${result.cleanup}.` : '');
+    .paragraph(result.cleanup ? escaped`Clean-up: ${result.cleanup}.` : escaped``);
 }
 
 export function swapFailureSummary(error: SwapFailedError, endpoint: string): JobSummary {
   return new JobSummary()
-    .heading(`Promotion on ${endpoint} failed${error.rolledBack ? ' and was rolled back' : ''}`)
-    .paragraph(error.message)
-    .paragraph(`Live traffic now: ${formatTraffic(error.traffic)}.`)
+    .heading(escaped`Promotion on ${endpoint} failed${error.rolledBack ? ' and was rolled back' : ''}`)
+    .paragraph(codeBlock(error.message))
+    .paragraph(escaped`Live traffic now: ${formatTraffic(error.traffic)}.`)
     .table(...stepsTable(error.steps));
 }

@@ -78,9 +78,13 @@ export function httpsUrl(name: string, value: string): string {
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
+/** Keys of the `azure-credentials` document whose values are secrets (clientSecret, and any password or key). */
+const SECRET_KEY = /secret|password|key$|token|certificate/i;
+
 function parseAzureCredentials(text: string): AzureCredentials {
-  // Mask the whole document first: a parse error must not be able to print any of it.
-  maskSecret(text);
+  // Mask the whole document first: a parse error must not be able to print any of it. A bare JSON literal
+  // (`null`, `true`, a number) is no secret, and masking it would hide that word all over the log.
+  if (!/^\s*(null|true|false|-?[\d.eE+-]+)\s*$/.test(text)) maskSecret(text);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -91,7 +95,17 @@ function parseAzureCredentials(text: string): AzureCredentials {
       { input: 'azure-credentials' },
     );
   }
-  for (const value of Object.values(data as Record<string, unknown>)) if (typeof value === 'string') maskSecret(value);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new UserError(
+      `'azure-credentials' is JSON ${data === null ? 'null' : Array.isArray(data) ? 'array' : typeof data}, not an object: ` +
+        'it needs clientId, clientSecret, tenantId and subscriptionId (the output of `az ad sp create-for-rbac --sdk-auth`). ' +
+        'Check that the secret the workflow passes exists (an unset secret is empty, not null).',
+      { input: 'azure-credentials' },
+    );
+  }
+  // Only secret values are masked: ids and public URLs must stay readable in the log.
+  for (const [key, value] of Object.entries(data))
+    if (typeof value === 'string' && SECRET_KEY.test(key)) maskSecret(value);
   const result = AzureCredentialsSchema.safeParse(data);
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.')))];

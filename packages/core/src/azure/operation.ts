@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { formatDuration } from '../duration.ts';
 import { UserError } from '../errors.ts';
 import { armErrorBody, describeDetails, type ArmErrorBody } from './service-error.ts';
+import { logLine } from '../untrusted.ts';
 
 /**
  * Long-running ARM operations, followed: a progress line at least every 30 s (state and time elapsed), a timeout
@@ -118,7 +118,7 @@ export async function followOperation<T>(
   begin: (options: BeginOptions) => Promise<PollerLike<T>>,
   options: FollowOptions,
 ): Promise<T> {
-  const log = options.log ?? ((line: string) => core.info(line));
+  const log = options.log ?? ((line: string) => logLine(line));
   const started = Date.now();
   const controller = new AbortController();
   let lastState: string | undefined;

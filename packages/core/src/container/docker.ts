@@ -1,9 +1,11 @@
 import * as exec from '@actions/exec';
+import * as core from '@actions/core';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { redact } from '../summary.ts';
+import { stopToken } from '../untrusted.ts';
 import type { RegistryCredentials } from './registry.ts';
 
 /**
@@ -24,16 +26,27 @@ export type ExecFn = (
   options?: { input?: string; env?: Record<string, string>; silent?: boolean },
 ) => Promise<ExecResult>;
 
-/** Runs commands through @actions/exec: echoed and streamed to the log (unless silent), never throwing on exit codes. */
+/**
+ * Runs commands through @actions/exec: echoed and streamed to the log (unless silent), never throwing on exit codes.
+ * What a build prints (its Dockerfile's RUN steps, base images, build arguments) is not ours: it streams with
+ * workflow commands off.
+ */
 export const actionsExec: ExecFn = async (command, args, options = {}) => {
   const env = options.env ? ({ ...process.env, ...options.env } as Record<string, string>) : undefined;
-  const result = await exec.getExecOutput(command, [...args], {
-    ignoreReturnCode: true,
-    silent: options.silent ?? false,
-    ...(options.input !== undefined && { input: Buffer.from(options.input) }),
-    ...(env && { env }),
-  });
-  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  const silent = options.silent ?? false;
+  const token = stopToken();
+  if (!silent) core.info(`::stop-commands::${token}`);
+  try {
+    const result = await exec.getExecOutput(command, [...args], {
+      ignoreReturnCode: true,
+      silent,
+      ...(options.input !== undefined && { input: Buffer.from(options.input) }),
+      ...(env && { env }),
+    });
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    if (!silent) core.info(`::${token}::`);
+  }
 };
 
 export interface DockerEnvironment {

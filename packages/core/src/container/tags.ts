@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
+import { maskSecret } from '../summary.ts';
 import { isValidTag } from './reference.ts';
 
 /**
@@ -274,13 +275,27 @@ export function computeLabels(
 }
 
 /** `key=value` lines (the `labels` and `build-args` inputs) → a record; the first `=` splits. */
-export function parseKeyValues(lines: readonly string[], input: string): Record<string, string> {
+/**
+ * `KEY=value` lines. For a secret input (`secret: true`) every line is masked before it is looked at, and a
+ * malformed line is named by its number only: it may be the secret itself, pasted without its key.
+ */
+export function parseKeyValues(
+  lines: readonly string[],
+  input: string,
+  options: { secret?: boolean } = {},
+): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const line of lines) {
+  if (options.secret) for (const line of lines) maskSecret(line);
+  lines.forEach((line, index) => {
     const eq = line.indexOf('=');
-    if (eq <= 0) throw new UserError(`Input '${input}' has '${line}': write one KEY=value per line.`, { input });
-    result[line.slice(0, eq).trim()] = line.slice(eq + 1);
-  }
+    if (eq <= 0) {
+      const what = options.secret ? `line ${index + 1} (not shown: it may hold a secret)` : `'${line}'`;
+      throw new UserError(`Input '${input}' has ${what} without a KEY=: write one KEY=value per line.`, { input });
+    }
+    const value = line.slice(eq + 1);
+    if (options.secret) maskSecret(value);
+    result[line.slice(0, eq).trim()] = value;
+  });
   return result;
 }
 

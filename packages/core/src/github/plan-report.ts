@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Change } from '../diff.ts';
-import { codeSpan, markdownTable, redact } from '../summary.ts';
+import { codeSpan, link, markdownTable, redact, type Markdown } from '../summary.ts';
 
 /**
  * Plans where people decide: the markdown of the plan comment on a pull request (one section per environment: what
@@ -44,7 +44,7 @@ export interface ReportContext {
 const SECRET_MAPS = [/(^|\.)environmentVariables$/, /(^|\.)environment_variables$/];
 const isSecretMap = (path: string) => SECRET_MAPS.some((pattern) => pattern.test(path));
 
-function show(value: unknown): string {
+function show(value: unknown): string | Markdown {
   return value === undefined ? '(not set)' : codeSpan(redact(JSON.stringify(value)));
 }
 
@@ -53,7 +53,7 @@ function asMap(value: unknown): Record<string, unknown> {
 }
 
 /** One row per changed setting; a map of environment variables becomes one row per variable, without its values. */
-export function changeRows(changes: readonly Change[]): string[][] {
+export function changeRows(changes: readonly Change[]): (string | Markdown)[][] {
   return changes.flatMap((change) => {
     if (!isSecretMap(change.path)) return [[codeSpan(change.path), show(change.live), show(change.desired)]];
     const live = asMap(change.live);
@@ -90,7 +90,7 @@ function environmentSection(environment: string, changes: readonly Change[], lev
 function footer(context: ReportContext): string {
   const parts = [
     context.commit ? `commit ${codeSpan(context.commit.slice(0, 12))}` : undefined,
-    context.runUrl ? `[run](${encodeURI(context.runUrl)})` : undefined,
+    context.runUrl ? link('run', context.runUrl).text : undefined,
   ].filter(Boolean);
   return parts.length ? `\n\n<sub>Computed by aml-endpoint-deploy \`mode: plan\` for ${parts.join(' · ')}.</sub>` : '';
 }

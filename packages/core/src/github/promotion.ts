@@ -25,7 +25,7 @@ import {
   type ReleaseManifest,
 } from '../release-manifest.ts';
 import { runContext } from '../run-context.ts';
-import { JobSummary, maskSecret } from '../summary.ts';
+import { code, joinMarkdown, JobSummary, link, Markdown, maskSecret, escaped } from '../summary.ts';
 import { GitHubClient, type MergeMethod } from './client.ts';
 import { BranchMovedError } from './errors.ts';
 import { planAssignees, planLabels, planReviewers } from './promotion-plan.ts';
@@ -483,40 +483,40 @@ const HEADINGS: Record<PromotionOperation, string> = {
 export function promotionSummary(result: PromotionResult): JobSummary {
   const { manifest } = result;
   const summary = new JobSummary().heading(
-    `${HEADINGS[result.operation]}${result.number !== undefined ? `: #${result.number}` : ''}`,
+    escaped`${HEADINGS[result.operation]}${result.number !== undefined ? `: #${result.number}` : ''}`,
   );
   summary.table(
     ['what', 'value'],
     [
-      ['pull request', result.url ? `[#${result.number}](${result.url})` : '—'],
-      ['branches', `\`${result.head}\` → \`${result.base}\``],
+      ['pull request', result.url ? link(`#${result.number}`, result.url) : '—'],
+      ['branches', escaped`${code(result.head)} → ${code(result.base)}`],
       ['operation', result.operation],
-      ['model', `\`${manifest.model.name}\` version \`${manifest.model.version}\``],
-      ['image', manifest.image ? `\`${manifest.image.name}@${manifest.image.digest}\`` : '—'],
+      ['model', escaped`${code(manifest.model.name)} version ${code(manifest.model.version)}`],
+      ['image', manifest.image ? code(`${manifest.image.name}@${manifest.image.digest}`) : '—'],
       [
         'tested',
         manifest.evidence
-          ? `${manifest.evidence.passed ? 'passed' : 'FAILED'}: ${manifest.evidence.casesPassed}/${manifest.evidence.casesTotal} cases on \`${manifest.evidence.deployment}\``
+          ? escaped`${manifest.evidence.passed ? 'passed' : 'FAILED'}: ${manifest.evidence.casesPassed}/${manifest.evidence.casesTotal} cases on ${code(manifest.evidence.deployment)}`
           : 'no evidence',
       ],
-      ['manifest commit', result.manifestCommit ? `\`${result.manifestCommit.slice(0, 7)}\`` : '—'],
+      ['manifest commit', result.manifestCommit ? code(result.manifestCommit.slice(0, 7)) : '—'],
       ['GitHub requests', result.requests],
     ],
   );
-  if (result.reason) summary.paragraph(result.reason);
+  if (result.reason) summary.paragraph(escaped`${result.reason}`);
   if (result.changes.length > 0)
-    summary.heading('What this run changed', 3).paragraph(result.changes.map((c) => `- ${c}`).join('\n'));
+    summary
+      .heading(escaped`What this run changed`, 3)
+      .paragraph(joinMarkdown(result.changes.map((change) => escaped`- ${change}`)));
   if (result.production !== undefined) {
     const changes = diffReleaseManifests(result.production ?? undefined, manifest, { only: DEPLOYED_FIELDS });
-    summary.heading('What changes in production', 3);
+    summary.heading(escaped`What changes in production`, 3);
     if (result.production === null)
-      summary.paragraph('Production has no release manifest yet: this is its first promotion.');
-    else if (changes.length === 0) summary.paragraph('Nothing that runs changes.');
+      summary.paragraph(escaped`Production has no release manifest yet: this is its first promotion.`);
+    else if (changes.length === 0) summary.paragraph(escaped`Nothing that runs changes.`);
     else {
       const show = (value: unknown, field: string) =>
-        value === undefined
-          ? undefined
-          : `\`${field === 'source.commit' ? String(value).slice(0, 7) : String(value)}\``;
+        value === undefined ? undefined : code(field === 'source.commit' ? String(value).slice(0, 7) : String(value));
       summary.table(
         ['field', 'production now', 'after merge'],
         changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)]),
@@ -525,14 +525,17 @@ export function promotionSummary(result: PromotionResult): JobSummary {
   }
   if (result.operation !== 'skipped') {
     summary
-      .heading('Checks on this pull request', 3)
+      .heading(escaped`Checks on this pull request`, 3)
       .paragraph(
-        tokenChecksExplanation(result.token, {
-          created: result.operation === 'created',
-          pushed: result.manifestCommit !== undefined,
-        }),
+        // Our wording; the only outside part (the token's login) is escaped where it is written in.
+        new Markdown(
+          tokenChecksExplanation(result.token, {
+            created: result.operation === 'created',
+            pushed: result.manifestCommit !== undefined,
+          }),
+        ),
       )
-      .paragraph(`<sub>Token kind from: ${result.token.evidence.join('; ')}.</sub>`);
+      .paragraph(escaped`<sub>Token kind from: ${result.token.evidence.join('; ')}.</sub>`);
   }
   return summary;
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.ts';
-import { codeSpan, JobSummary, maskSecret } from '../summary.ts';
+import { codeSpan, escaped, JobSummary, link, maskSecret } from '../summary.ts';
 import { IssueClient } from './issue-client.ts';
 import {
   driftAction,
@@ -118,13 +118,15 @@ export function planReportSummary(result: PlanReportResult): JobSummary {
   const summary = new JobSummary();
   if (result.comment)
     return summary
-      .heading('Plan comment')
-      .paragraph(`The plan comment was ${result.comment.operation}: ${result.comment.url}`);
-  return summary.heading('Drift issues').table(
+      .heading(escaped`Plan comment`)
+      .paragraph(
+        escaped`The plan comment was ${result.comment.operation}: ${link(result.comment.url, result.comment.url)}`,
+      );
+  return summary.heading(escaped`Drift issues`).table(
     ['environment', 'issue', 'what happened'],
     result.issues.map((issue) => [
       codeSpan(issue.environment),
-      issue.url ? `[#${issue.number}](${issue.url})` : '—',
+      issue.url ? link(`#${issue.number}`, issue.url) : '—',
       issue.action,
     ]),
   );

@@ -16,6 +16,8 @@
  * Legacy 40-hex tokens (old GitHub Enterprise Server) are `unknown` until GitHub's answers say more.
  */
 
+import { escapeMarkdown } from '../summary.ts';
+
 export type TokenKind =
   | 'github-token'
   | 'app-installation'
@@ -106,7 +108,7 @@ export function describeTokenKind(kind: TokenKind): string {
  * `created` says whether this run opened the pull request (otherwise it only edited it or pushed to its branch).
  */
 export function tokenChecksExplanation(info: TokenInfo, options: { created: boolean; pushed: boolean }): string {
-  const who = info.login ? ` (${info.login})` : '';
+  const who = info.login ? ` (${escapeMarkdown(info.login)})` : '';
   const acts = options.created
     ? 'opened this pull request'
     : options.pushed

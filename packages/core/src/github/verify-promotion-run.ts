@@ -6,7 +6,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseReleaseManifest, type ReleaseManifest } from '../release-manifest.ts';
-import { JobSummary, maskSecret } from '../summary.ts';
+import { code, escaped, JobSummary, link, maskSecret } from '../summary.ts';
 import { RepositoryApi } from './repository-api.ts';
 import { detectTokenKind } from './token.ts';
 import {
@@ -216,7 +216,9 @@ export async function verifyPromotionBeforeDeploy(options: VerifyOptions): Promi
 /** The job summary: the verdict, one row per check. */
 export function verificationSummary(result: VerifyResult): JobSummary {
   const summary = new JobSummary().heading(
-    result.ok ? '🔐 Promotion verified: production may deploy' : '⛔ Promotion not verified: nothing is deployed',
+    result.ok
+      ? escaped`🔐 Promotion verified: production may deploy`
+      : escaped`⛔ Promotion not verified: nothing is deployed`,
   );
   summary.table(
     ['check', 'result', 'what was seen'],
@@ -224,7 +226,7 @@ export function verificationSummary(result: VerifyResult): JobSummary {
   );
   if (result.pull)
     summary.paragraph(
-      `Pull request: [#${result.pull.number}](${result.pull.url}) · commit \`${result.commit.slice(0, 7)}\` · ${result.requests} GitHub requests`,
+      escaped`Pull request: ${link(`#${result.pull.number}`, result.pull.url)} · commit ${code(result.commit.slice(0, 7))} · ${result.requests} GitHub requests`,
     );
   return summary;
 }

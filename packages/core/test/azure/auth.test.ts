@@ -20,11 +20,18 @@ describe('azureLogin', () => {
     );
   });
 
-  it('uses the azure-credentials secret and masks every value in it', () => {
-    const login = azureLogin({ azureCredentials: SECRET_JSON });
+  it('uses the azure-credentials secret and masks its secret, not its ids or URLs', () => {
+    const login = azureLogin({
+      azureCredentials: JSON.stringify({
+        ...JSON.parse(SECRET_JSON),
+        resourceManagerEndpointUrl: 'https://management.azure.com/',
+      }),
+    });
     expect(login.method).toBe('client-secret');
     expect(login.subscriptionId).toBe('33333333-3333-3333-3333-333333333333');
     expect(redact(`secret sp-secret-value-123 in ${SECRET_JSON}`)).toBe('secret *** in ***');
+    const ids = `subscription ${login.subscriptionId}, client ${login.clientId}, tenant ${login.tenantId}, https://management.azure.com/`;
+    expect(redact(ids)).toBe(ids);
   });
 
   it("takes the cloud's endpoints from the secret unless inputs say otherwise", () => {
@@ -62,6 +69,8 @@ describe('azureLogin', () => {
       "'azure-credentials' is not valid JSON",
     ],
     [{ azureCredentials: '{"clientId": "x"}' }, "'azure-credentials' lacks clientSecret, tenantId, subscriptionId"],
+    [{ azureCredentials: 'null' }, "'azure-credentials' is JSON null, not an object"],
+    [{ azureCredentials: '["leaky-secret-42"]' }, "'azure-credentials' is JSON array, not an object"],
   ])('refuses %j clearly', (options, message) => {
     let thrown = '';
     try {

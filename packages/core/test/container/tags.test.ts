@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { redact } from '../../src/summary.ts';
 import {
   computeLabels,
   computeTags,
@@ -214,5 +215,17 @@ describe('helpers', () => {
     expect(splitLines('type=ref,event=branch\n\n# note\n stable \r\n')).toEqual(['type=ref,event=branch', 'stable']);
     expect(parseKeyValues(['A=1,2', 'B=x=y', 'C='], 'build-args')).toEqual({ A: '1,2', B: 'x=y', C: '' });
     expect(() => parseKeyValues(['novalue'], 'build-args')).toThrow(/Input 'build-args' has 'novalue'/);
+    // A secret pasted without its key: the error names the line, never its text, and the text is masked.
+    expect(() => parseKeyValues(['NPM=ok-token-1', 'ghp_pastedWithoutKey42'], 'secrets', { secret: true })).toThrow(
+      /^Input 'secrets' has line 2 \(not shown: it may hold a secret\) without a KEY=/,
+    );
+    let message = '';
+    try {
+      parseKeyValues(['ghp_pastedWithoutKey42'], 'secrets', { secret: true });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain('ghp_pastedWithoutKey42');
+    expect(redact('ghp_pastedWithoutKey42 ok-token-1')).toBe('*** ***');
   });
 });

@@ -90,17 +90,18 @@ describe('renderDriftIssue', () => {
 
 describe('changeRows', () => {
   it('shows a setting missing on one side as (not set)', () => {
-    expect(changeRows([{ path: 'properties.description', live: undefined, desired: 'x' }])).toEqual([
-      ['`properties.description`', '(not set)', '`"x"`'],
-    ]);
+    const text = (cell: unknown) => (typeof cell === 'string' ? cell : String(cell));
+    expect(
+      changeRows([{ path: 'properties.description', live: undefined, desired: 'x' }]).map((row) => row.map(text)),
+    ).toEqual([['`properties.description`', '(not set)', '`"x"`']]);
   });
 });
 
 describe('codeSpan', () => {
   it('fences with more backticks than the text holds and pads a leading backtick', () => {
-    expect(codeSpan('a``b')).toBe('```a``b```');
-    expect(codeSpan('`x')).toBe('`` `x ``');
-    expect(codeSpan('a\nb')).toBe('`a⏎b`');
+    expect(codeSpan('a``b').text).toBe('```a``b```');
+    expect(codeSpan('`x').text).toBe('`` `x ``');
+    expect(codeSpan('a\nb').text).toBe('`a⏎b`');
   });
 });
 
