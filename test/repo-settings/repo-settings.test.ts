@@ -34,11 +34,11 @@ interface CommandResult {
   stderr: string;
 }
 
-function command(args: string[], token = ADMIN): Promise<CommandResult> {
+function command(args: string[], token = ADMIN, apiUrl = github.url): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'repo-settings.ts'), ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'], GITHUB_TOKEN: token, GITHUB_API_URL: github.url },
+      env: { PATH: process.env['PATH'], GITHUB_TOKEN: token, GITHUB_API_URL: apiUrl },
     });
     let stdout = '';
     let stderr = '';
@@ -368,5 +368,14 @@ describe('repo-settings against the OpenAPI-validated GitHub server', () => {
     const noToken = await command(['--repo', REPO], '');
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('No token: set GITHUB_TOKEN');
+  });
+
+  test('the admin token is never sent over plain http to another machine', async () => {
+    const result = await command(['--repo', REPO], ADMIN, 'http://ghes.example.invalid/api/v3');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'The GitHub API URL (GITHUB_API_URL) http://ghes.example.invalid is not https: the token and the data would cross the network in clear text',
+    );
+    expect(result.stdout + result.stderr).not.toContain(ADMIN);
   });
 });

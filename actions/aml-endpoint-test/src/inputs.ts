@@ -4,7 +4,7 @@ import { readAzureTarget, requireEndpointName } from '@mlops-actions/core/aml/ac
 import type { EndpointTestOptions } from '@mlops-actions/core/aml/endpoint-test';
 import { folderCases, singleCase, type TestCase } from '@mlops-actions/core/aml/expectations';
 import { InputError } from '@mlops-actions/core/errors';
-import { resolveWorkspacePath } from '@mlops-actions/core/files';
+import { resolveWorkspacePath, workspaceRoot } from '@mlops-actions/core/files';
 import { readBoolean, readDuration, readInteger, readNumber, readString } from '@mlops-actions/core/inputs';
 import { runContext } from '@mlops-actions/core/run-context';
 import { logLine } from '@mlops-actions/core/untrusted';
@@ -48,6 +48,7 @@ export function readTestInputs(): TestInputs {
         minAgreement: readNumber('min-agreement', { min: 0, max: 1 }),
         maxLatencyRatio: readNumber('max-latency-ratio', { min: 0 }),
       },
+      allowUnevaluatedGates: readBoolean('allow-unevaluated-gates', false),
       requestTimeoutMs: readDuration('request-timeout', { default: 30_000 }),
       operation: azure.operation,
       run: runContext().runUrl,
@@ -67,7 +68,7 @@ function readCases(): TestCase[] {
   const casesDir = readString('cases');
   if (casesDir !== undefined) {
     if (requestFile !== undefined) throw new InputError('request-file', "and 'cases': give exactly one of them.");
-    return folderCases(resolveWorkspacePath('cases', casesDir));
+    return folderCases(resolveWorkspacePath('cases', casesDir), workspaceRoot());
   }
   if (requestFile === undefined) throw new InputError('request-file', "and 'cases': give exactly one of them.");
   const expectedFile = readString('expected-file');

@@ -86,7 +86,7 @@ describe('workspace paths', () => {
     ['../outside.yml', "is '../outside.yml', which is outside the repository"],
     ['/etc/passwd', "is '/etc/passwd', which is outside the repository"],
     ['deploy/missing.yml', 'deploy/missing.yml does not exist in the repository'],
-    ['deploy/link.yml', 'is a link to a file outside the repository'],
+    ['deploy/link.yml', 'is a link to a place outside the repository'],
   ])('refuses %s', (path, message) => {
     expect(() => resolveWorkspacePath('endpoint-file', path, { root })).toThrow(message);
   });

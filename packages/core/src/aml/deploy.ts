@@ -17,6 +17,7 @@ import {
   liveSlotHolding,
 } from './deployment-changes.ts';
 import { errorMessage, InputError, UserError } from '../errors.ts';
+import { workspaceRoot } from '../files.ts';
 import type { ReleaseManifest } from '../release-manifest.ts';
 import { planCandidateSlot, sameTraffic, type Traffic } from '../slots.ts';
 import { assessSlot, checkSlotFits } from './quota.ts';
@@ -116,7 +117,7 @@ export function readDeployFiles(
   const endpointProblem = options.endpointName && nameProblem(options.endpointName, 'endpoint');
   if (endpointProblem) throw new InputError('endpoint', `(or 'endpoint' in the env file): ${endpointProblem}.`);
   const endpoint = readEndpointFile(options.endpointFile, options.endpointName ? { name: options.endpointName } : {});
-  const deployment = readDeploymentFile(options.deploymentFile, { name: options.slots[0] });
+  const deployment = readDeploymentFile(options.deploymentFile, { name: options.slots[0], workspace: workspaceRoot() });
   return { endpoint, deployment };
 }
 
@@ -141,7 +142,7 @@ function hasLocalAssets(spec: DeploymentSpec, options: Pick<DeployOptions, 'mode
 async function prepareAssets(options: DeployOptions, spec: DeploymentSpec): Promise<PreparedAssets | undefined> {
   if (!hasLocalAssets(spec, options)) return undefined;
   const { prepareLocalAssets } = await import('../assets/local-assets.ts');
-  return prepareLocalAssets(spec, modelOverridden(options));
+  return prepareLocalAssets(spec, modelOverridden(options), workspaceRoot());
 }
 
 interface LocalResolution {

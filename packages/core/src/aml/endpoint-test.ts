@@ -44,6 +44,8 @@ export interface EndpointTestOptions {
   load: { requests: number; concurrency?: number | undefined };
   compareLive: boolean;
   gates: Gates;
+  /** A configured gate that cannot be evaluated (no load, no live slot) is reported instead of failing the test. */
+  allowUnevaluatedGates?: boolean | undefined;
   requestTimeoutMs: number;
   /** For the tag update that records the test on the deployment. */
   operation: OperationSettings;
@@ -96,10 +98,19 @@ export interface EndpointTestReport {
   admission: SlotCapacity & { concurrency: number };
   comparison: Comparison | undefined;
   gates: GateResult[];
+  /** Gates that were configured but could not be evaluated, and why. */
+  unevaluatedGates: UnevaluatedGate[];
+  /** Cases with no expected answer or schema: only their HTTP status (and that the answer is no error text) was checked. */
+  statusOnlyCases: string[];
   reasons: string[];
   testedAt: string;
   /** What was tested (model, environment, image, instance type, spec hash) and how it ended; also on the deployment. */
   tested: TestRecord;
+}
+
+export interface UnevaluatedGate {
+  gate: string;
+  why: string;
 }
 
 function short(text: string): string {
@@ -171,6 +182,32 @@ export function evaluateGates(
     add('latency ratio to live (p50)', gates.maxLatencyRatio, comparison.latencyRatio);
   }
   return results;
+}
+
+/**
+ * The configured gates that the measurements cannot decide: latency limits without a load phase, comparison limits
+ * without a live slot to compare with. A gate that cannot be evaluated must not pass silently.
+ */
+export function unevaluableGates(
+  gates: Gates,
+  measured: { load: boolean; compareLive: boolean; comparison: Comparison | undefined },
+): UnevaluatedGate[] {
+  const result: UnevaluatedGate[] = [];
+  const noLoad = "'load-requests' is 0, so no latency was measured";
+  for (const [gate, limit] of [
+    ['max-p50-ms', gates.maxP50Ms],
+    ['max-p95-ms', gates.maxP95Ms],
+    ['max-p99-ms', gates.maxP99Ms],
+  ] as const)
+    if (limit !== undefined && !measured.load) result.push({ gate, why: noLoad });
+  const noComparison = measured.compareLive
+    ? 'no other deployment holds live traffic, so there is nothing to compare with'
+    : "'compare-live' is off";
+  if (gates.minAgreement !== undefined && !measured.comparison)
+    result.push({ gate: 'min-agreement', why: noComparison });
+  if (gates.maxLatencyRatio !== undefined && measured.comparison?.latencyRatio === undefined)
+    result.push({ gate: 'max-latency-ratio', why: measured.comparison ? noLoad : noComparison });
+  return result;
 }
 
 export async function testEndpoint(options: EndpointTestOptions): Promise<EndpointTestReport> {
@@ -291,6 +328,15 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     load && load.throttled > 0 ? throttledReason(load.throttled, load.requests, concurrency, capacity) : undefined;
   const errorRateFailed = gates.some((g) => g.gate === ERROR_RATE_GATE && !g.passed);
   if (throttled && !errorRateFailed) warn(throttled);
+  const unevaluatedGates = unevaluableGates(options.gates, {
+    load: load !== undefined,
+    compareLive: options.compareLive,
+    comparison,
+  });
+  for (const { gate, why } of options.allowUnevaluatedGates ? unevaluatedGates : [])
+    warn(`Gate '${gate}' was not evaluated (${why}); 'allow-unevaluated-gates' accepts that.`);
+  const statusOnlyCases = options.cases.filter((c) => c.expected === undefined && !c.schema).map((c) => c.name);
+  if (statusOnlyCases.length > 0) log(statusOnlyNote(statusOnlyCases));
   const casesPassed = cases.filter((c) => c.passed).length;
   const reasons = [
     ...cases.filter((c) => !c.passed).map((c) => `case ${c.name}: ${c.problems.join('; ')}`),
@@ -300,6 +346,10 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
         g.unmeasured ? `${g.gate} cannot be measured: ${g.unmeasured}` : `${g.gate} is ${g.value}, limit ${g.limit}`,
       ),
     ...(throttled && errorRateFailed ? [throttled] : []),
+    ...(options.allowUnevaluatedGates ? [] : unevaluatedGates).map(
+      ({ gate, why }) =>
+        `gate '${gate}' could not be evaluated: ${why}. Fix that, remove the gate, or set 'allow-unevaluated-gates: true'`,
+    ),
   ];
   const testedAt = new Date().toISOString();
   const recorded = await recordTest(
@@ -327,10 +377,22 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     admission: { ...capacity, concurrency },
     comparison,
     gates,
+    unevaluatedGates,
+    statusOnlyCases,
     reasons,
     testedAt,
     tested: recorded.record,
   };
+}
+
+/** What a test without expectations proves, and how to make it prove more. */
+export function statusOnlyNote(cases: readonly string[]): string {
+  return (
+    `Only the HTTP status was checked for ${cases.length === 1 ? 'case' : 'cases'} ${cases.join(', ')} ` +
+    '(and that the answer is not an error message): any HTTP 200 passes, even a scoring script that returns its ' +
+    "error as text. Add an expectation: 'expected-file' or 'expected-schema' beside 'request-file', or " +
+    '<name>.expected.json / <name>.schema.json in the cases folder.'
+  );
 }
 
 /** The release manifest staging writes from a passed test: exactly what was tested, with the figures. */

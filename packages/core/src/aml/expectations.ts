@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { UserError } from '../errors.ts';
+import { displayPath, escapeFromWorkspace } from '../files.ts';
 
 /**
  * Test cases for a scoring endpoint and what their answers must be: exact JSON, JSON with a numeric tolerance,
@@ -106,10 +107,19 @@ export function singleCase(requestFile: string, expectedFile?: string, schemaFil
 
 /**
  * A folder of cases: `<name>.request.json`, with `<name>.expected.json` (exact or within tolerance) and/or
- * `<name>.schema.json` (JSON Schema) beside it.
+ * `<name>.schema.json` (JSON Schema) beside it. With `root` (the repository), a case file that is a symbolic link
+ * leading out of it is refused rather than read.
  */
-export function folderCases(dir: string): TestCase[] {
+export function folderCases(dir: string, root?: string): TestCase[] {
   const files = readdirSync(dir);
+  for (const file of files) {
+    const escape = root !== undefined && escapeFromWorkspace(join(dir, file), root);
+    if (escape)
+      throw new UserError(
+        `In the cases folder ${displayPath(dir, root)}, ${file} is refused: ${escape}. Put the case files themselves in the folder.`,
+        { file: displayPath(join(dir, file), root) },
+      );
+  }
   const requests = files.filter((file) => file.endsWith('.request.json')).sort();
   if (requests.length === 0) {
     throw new UserError(

@@ -3,7 +3,7 @@ import { formatChanges } from '../diff.ts';
 import { code, codeBlock, joinMarkdown, JobSummary, formatTraffic, link, escaped, trafficTable } from '../summary.ts';
 import type { AssetOutcome } from '../assets/local-assets.ts';
 import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
-import type { EndpointTestReport } from './endpoint-test.ts';
+import { statusOnlyNote, type EndpointTestReport } from './endpoint-test.ts';
 import { sameTraffic } from '../slots.ts';
 import type { StepRecord, SwapFailedError, SwapResult } from './swap.ts';
 
@@ -144,10 +144,17 @@ export function testSummary(report: EndpointTestReport, reportPath: string): Job
         escaped`Answers agree on ${Math.round(c.agreement * 100)} % of cases; p50 latency ratio (candidate / live): ${c.latencyRatio ?? 'n/a'}.`,
       );
   }
+  if (report.statusOnlyCases.length > 0) summary.paragraph(escaped`⚠️ ${statusOnlyNote(report.statusOnlyCases)}`);
   if (report.gates.length > 0) {
     summary.heading(escaped`Gates`, 3).table(
       ['gate', 'value', 'limit', 'result'],
       report.gates.map((g) => [g.gate, g.unmeasured ? 'not measured' : g.value, g.limit, g.passed ? 'pass' : 'FAIL']),
+    );
+  }
+  if (report.unevaluatedGates.length > 0) {
+    summary.heading(escaped`Gates not evaluated`, 3).table(
+      ['gate', 'why'],
+      report.unevaluatedGates.map((g) => [g.gate, g.why]),
     );
   }
   const t = report.tested;

@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { toServiceError } from '../azure/operation.ts';
 import { UserError } from '../errors.ts';
+import { plainTransportProblem } from '../transport.ts';
 import { maskSecret } from '../summary.ts';
 import type { AmlWorkspace } from '../aml/workspace.ts';
 
@@ -70,11 +71,17 @@ export async function openDefaultDatastore(
       `The default datastore ${datastore.name ?? ''} of workspace ${name} is ${properties.datastoreType}, not Azure Blob storage: this action uploads to blob datastores only.`,
     );
   }
-  const serviceUrl = blobServiceUrl(
-    properties.accountName,
-    properties.endpoint ?? 'core.windows.net',
-    properties.protocol ?? 'https',
-  );
+  const protocol = properties.protocol ?? 'https';
+  const endpoint = properties.endpoint ?? 'core.windows.net';
+  const problem = plainTransportProblem(blobServiceUrl(properties.accountName, endpoint, protocol));
+  if (problem) {
+    throw new UserError(
+      `The default datastore ${datastore.name ?? ''} of workspace ${name} uses protocol '${protocol}': ${problem} ` +
+        '(the files to upload, and the account key or token). Set its protocol to https ' +
+        '(`az ml datastore update` with `protocol: https`, or recreate it), then run again; nothing was uploaded.',
+    );
+  }
+  const serviceUrl = blobServiceUrl(properties.accountName, endpoint, protocol);
   let credential: StorageSharedKeyCredential | TokenCredential;
   let auth: DatastoreAccess['auth'];
   if (properties.credentials.credentialsType === 'AccountKey') {

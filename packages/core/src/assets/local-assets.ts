@@ -7,7 +7,15 @@ import { UserError } from '../errors.ts';
 import { displayPath } from '../files.ts';
 import type { AmlWorkspace, ResolvedAsset } from '../aml/workspace.ts';
 import type { DatastoreAccess, StorageRetry } from './datastore.ts';
-import { contentHash, CONTENT_HASH_VERSION, md5, objectHash, sha256, snapshot, type Snapshot } from './snapshot.ts';
+import {
+  contentHash,
+  CONTENT_HASH_VERSION,
+  md5,
+  objectHash,
+  sha256,
+  snapshot as readSnapshot,
+  type Snapshot,
+} from './snapshot.ts';
 import { formatBytes, remotePathOf, uploadSnapshot, type UploadOptions } from './upload.ts';
 
 /**
@@ -124,10 +132,18 @@ function inferenceConfigToArm(config: unknown): unknown {
   };
 }
 
-/** Reads and hashes the local files of a deployment file; no Azure call. */
-export async function prepareLocalAssets(spec: DeploymentSpec, modelOverridden: boolean): Promise<PreparedAssets> {
+/**
+ * Reads and hashes the local files of a deployment file; no Azure call. With `root` (the checked-out repository),
+ * a symbolic link inside a folder that leads out of it is refused: nothing outside the repository is uploaded.
+ */
+export async function prepareLocalAssets(
+  spec: DeploymentSpec,
+  modelOverridden: boolean,
+  root?: string,
+): Promise<PreparedAssets> {
   const prepared: PreparedAssets = {};
   const where = (field: string) => `${spec.file}: ${field}`;
+  const snapshot = (path: string, what: string) => readSnapshot(path, what, root);
   if (spec.code?.kind === 'local') {
     const snap = snapshot(spec.code.path, where('code_configuration.code'));
     if (snap.isFile) {

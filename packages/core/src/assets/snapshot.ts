@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { UserError } from '../errors.ts';
+import { isInside } from '../files.ts';
 
 /**
  * What of a local folder (or file) goes to the workspace, and its fingerprints, computed the way the Azure ML CLI
@@ -17,7 +18,8 @@ import { UserError } from '../errors.ts';
  *   per folder, entries sorted by lower-cased path, each entry's name then its bytes (or its folder, recursively).
  *   It names the upload folder `LocalUpload/<objectHash>/<name>`.
  *
- * Symbolic links are followed (as the CLI's os.walk(followlinks=True)); a link cycle is an error.
+ * Symbolic links are followed (as the CLI's os.walk(followlinks=True)); a link cycle is an error, and so, when a
+ * `root` is given, is a link that leads out of it (nothing outside the repository is uploaded).
  */
 
 export const CONTENT_HASH_VERSION = '202208';
@@ -57,8 +59,15 @@ function loadRules(root: string): Rules {
 }
 
 /** Reads the tree under `path` (no file contents yet). */
-export function snapshot(path: string, what: string): Snapshot {
+export function snapshot(path: string, what: string, root?: string): Snapshot {
   if (!existsSync(path)) throw new UserError(`${what}: ${path} does not exist.`);
+  const contained = (entry: string) => {
+    if (root !== undefined && !isInside(realpathSync(entry), realpathSync(root)))
+      throw new UserError(
+        `${what}: ${entry} is a symbolic link to ${realpathSync(entry)}, outside the repository: nothing outside it is uploaded. Replace the link with the files, or leave it out with .amlignore.`,
+      );
+  };
+  contained(path);
   const rootStat = statSync(path);
   if (rootStat.isFile()) {
     return {
@@ -85,10 +94,16 @@ export function snapshot(path: string, what: string): Snapshot {
       const stats = statSync(absolute);
       if (stats.isDirectory()) {
         if (rules.matcher?.ignores(`${relative}/`)) ignored.push(`${relative}/`);
-        else walk(absolute, relative);
+        else {
+          contained(absolute);
+          walk(absolute, relative);
+        }
       } else if (stats.isFile()) {
         if (rules.matcher?.ignores(relative)) ignored.push(relative);
-        else files.push({ absolute, relative, size: stats.size });
+        else {
+          contained(absolute);
+          files.push({ absolute, relative, size: stats.size });
+        }
       }
     }
     seen.delete(real);

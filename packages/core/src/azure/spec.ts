@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAssetRef, type AssetKind, type AssetRef } from './asset-ref.ts';
 import { deploymentLimitProblems } from './deployment-limits.ts';
+import { escapeFromWorkspace } from '../files.ts';
 import { YamlFile, YamlFileError, type Problem } from '../yaml-file.ts';
 
 /**
@@ -388,7 +389,11 @@ function localPath(file: YamlFile, path: string): string {
   return resolve(dirname(file.path), path.replace(/^file:/, ''));
 }
 
-export function parseDeployment(file: YamlFile, options: { name?: string } = {}): DeploymentSpec {
+/**
+ * `workspace`: the checked-out repository that local paths (`code`, `model.path`, `conda_file`, `build.path`) must
+ * stay in, links followed, so that nothing outside it is uploaded (checked when given).
+ */
+export function parseDeployment(file: YamlFile, options: { name?: string; workspace?: string } = {}): DeploymentSpec {
   const data = file.toJS();
   const kind = expectSchema(
     file,
@@ -447,6 +452,19 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
     );
   }
 
+  const local = (path: string, at: readonly string[]) => {
+    const absolute = localPath(file, path);
+    const escape = options.workspace && escapeFromWorkspace(absolute, options.workspace);
+    if (escape)
+      check(
+        problems,
+        file,
+        at,
+        `${at.join('.')}: '${path}' is refused: ${escape}. Local assets are uploaded from the checked-out repository only: move them into it.`,
+      );
+    return absolute;
+  };
+
   let model: ModelSource | undefined;
   if (typeof spec.model === 'string') {
     const ref = assetRef(file, ['model'], spec.model, 'models', problems);
@@ -454,7 +472,7 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
   } else if (spec.model) {
     model = {
       kind: 'local',
-      path: localPath(file, spec.model.path as string),
+      path: local(spec.model.path as string, ['model', 'path']),
       ...(spec.model.name !== undefined && { name: spec.model.name }),
       ...(spec.model.version !== undefined && { version: spec.model.version }),
       ...(spec.model.type !== undefined && { type: spec.model.type }),
@@ -474,10 +492,10 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
       ...(env.name !== undefined && { name: env.name }),
       ...(env.version !== undefined && { version: env.version }),
       ...(env.image !== undefined && { image: env.image }),
-      ...(env.conda_file !== undefined && { condaFile: localPath(file, env.conda_file) }),
+      ...(env.conda_file !== undefined && { condaFile: local(env.conda_file, ['environment', 'conda_file']) }),
       ...(env.build && {
         build: {
-          path: localPath(file, env.build.path),
+          path: local(env.build.path, ['environment', 'build', 'path']),
           ...(env.build.dockerfile_path !== undefined && { dockerfilePath: env.build.dockerfile_path }),
         },
       }),
@@ -510,7 +528,7 @@ export function parseDeployment(file: YamlFile, options: { name?: string } = {})
         ['code_configuration', 'code'],
         "code needs a local folder path or 'azureml:<name>:<version>'",
       );
-    else code = { kind: 'local', path: localPath(file, path) };
+    else code = { kind: 'local', path: local(path, ['code_configuration', 'code']) };
   }
   if (spec.code_configuration && !code) {
     check(
@@ -554,7 +572,7 @@ export function readEndpointFile(path: string, options: { name?: string } = {}):
   return parseEndpoint(YamlFile.read(path), options);
 }
 
-export function readDeploymentFile(path: string, options: { name?: string } = {}): DeploymentSpec {
+export function readDeploymentFile(path: string, options: { name?: string; workspace?: string } = {}): DeploymentSpec {
   return parseDeployment(YamlFile.read(path), options);
 }
 

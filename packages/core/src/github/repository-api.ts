@@ -1,5 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { explainGitHubError, type GitHubCallContext } from './errors.ts';
+import { UserError } from '../errors.ts';
+import { plainTransportProblem } from '../transport.ts';
 import type { BranchComparison } from './tested-head.ts';
 import type { TokenInfo } from './token.ts';
 
@@ -44,6 +46,12 @@ export abstract class RepositoryApi {
     [this.owner, this.repo] = parts;
     this.tokenInfo = options.tokenInfo;
     this.apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
+    // The token (a repository admin's, for the settings) goes with every request: never in clear text.
+    const problem = plainTransportProblem(this.apiUrl);
+    if (problem)
+      throw new UserError(
+        `The GitHub API URL (GITHUB_API_URL) ${problem}. Use the https URL of the API (GitHub Enterprise Server: https://<host>/api/v3).`,
+      );
     this.octokit = getOctokit(options.token, { baseUrl: this.apiUrl, userAgent: options.userAgent });
     this.octokit.hook.wrap('request', async (request, requestOptions) => {
       this.requests++;
