@@ -1,6 +1,6 @@
 /**
  * What the runner would obey in an action's output: workflow command lines (`::name::…`, the older `##[name]…`)
- * outside `::stop-commands::<token>` … `::<token>::` blocks. Lines end at LF, CR or CRLF and are trimmed, as the
+ * outside `::stop-commands::<token>` … `::<token>::` blocks (the opening line itself is obeyed). Lines end at LF, CR or CRLF and are trimmed, as the
  * runner reads them.
  */
 export function obeyedCommands(log: string): string[] {
@@ -14,7 +14,7 @@ export function obeyedCommands(log: string): string[] {
     }
     const stop = /^::stop-commands::(.*)$/.exec(line);
     if (stop) stopToken = stop[1];
-    else if (line.startsWith('::') || line.includes('##[')) obeyed.push(line);
+    if (line.startsWith('::') || line.includes('##[')) obeyed.push(line);
   }
   return obeyed;
 }

@@ -373,6 +373,14 @@ function describeEnvironment(environment: ReleaseManifest['environment']): Markd
 }
 
 /**
+ * Values in code spans are shown as written, so a `<!--` there would still be found by `findEvidenceSection`: a
+ * value must not forge the section's markers.
+ */
+function withoutComments(markdown: string): string {
+  return markdown.replace(/<!--/g, '&lt;!--');
+}
+
+/**
  * The manifest as JSON that markdown cannot misread: `<`, `>`, `&` and backticks as \u escapes (the same JSON once
  * parsed), so no value can close the fence, open HTML or forge the section's end marker.
  */
@@ -450,7 +458,13 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
   ]);
   const present = rows.filter(([, value]) => value !== undefined && value !== '');
 
-  const parts = [EVIDENCE_START, '## Staging evidence', '', markdownTable(['what', 'tested in staging'], present), ''];
+  const parts = [
+    EVIDENCE_START,
+    '## Staging evidence',
+    '',
+    withoutComments(markdownTable(['what', 'tested in staging'], present)),
+    '',
+  ];
   parts.push('### What changes in production', '');
   if (options.production === undefined) {
     parts.push(
@@ -466,9 +480,11 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
       const show = (value: unknown, field: string) =>
         value === undefined ? '—' : field === 'source.commit' ? code(shortSha(String(value))) : code(String(value));
       parts.push(
-        markdownTable(
-          ['field', 'production now', 'after merge'],
-          changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)]),
+        withoutComments(
+          markdownTable(
+            ['field', 'production now', 'after merge'],
+            changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)]),
+          ),
         ),
       );
     }

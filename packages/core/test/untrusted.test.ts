@@ -2,6 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { commandsOffBlock, logLine, mayHoldCommand, printUntrusted } from '../src/untrusted.ts';
 import { obeyedCommands } from '../../../test/support/runner-commands.ts';
 
+/** The commands obeyed besides the openings of stop-commands blocks with a random token. */
+const injected = (log: string) => obeyedCommands(log).filter((line) => !/^::stop-commands::[0-9a-f]{32}$/.test(line));
+
 describe('untrusted text in the log', () => {
   const hostile = 'model loaded\n::add-mask::x\n  ::warning::owned\r::stop-commands::abc\n##[error]v1';
 
@@ -18,7 +21,7 @@ describe('untrusted text in the log', () => {
     printUntrusted(hostile, (line) => lines.push(line));
     printUntrusted(hostile, (line) => lines.push(line));
     const log = lines.join('\n');
-    expect(obeyedCommands(log)).toEqual([]);
+    expect(injected(log)).toEqual([]);
     const tokens = [...log.matchAll(/^::stop-commands::([0-9a-f]{32})$/gm)].map((m) => m[1]);
     expect(tokens).toHaveLength(2);
     expect(tokens[0]).not.toBe(tokens[1]);
@@ -32,12 +35,12 @@ describe('untrusted text in the log', () => {
     logLine(`case ${hostile}: HTTP 200`, (line) => lines.push(line));
     expect(lines[0]).toBe('Deployment blue is Succeeded.');
     expect(lines[1]).toMatch(/^::stop-commands::[0-9a-f]{32}\n/);
-    expect(obeyedCommands(lines.join('\n'))).toEqual([]);
+    expect(injected(lines.join('\n'))).toEqual([]);
   });
 
   it('the block cannot be ended by the text it holds', () => {
     const block = commandsOffBlock('::abc::\n::add-mask::x', 'f00d');
-    expect(obeyedCommands(block)).toEqual([]);
-    expect(obeyedCommands(`${block}\n::add-mask::after`)).toEqual(['::add-mask::after']);
+    expect(obeyedCommands(block)).toEqual(['::stop-commands::f00d']);
+    expect(obeyedCommands(`${block}\n::add-mask::after`)).toEqual(['::stop-commands::f00d', '::add-mask::after']);
   });
 });
