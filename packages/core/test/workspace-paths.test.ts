@@ -9,7 +9,7 @@ import { describe, expect, it } from '@jest/globals';
 import { folderCases } from '../src/aml/expectations.ts';
 import { snapshot } from '../src/assets/snapshot.ts';
 import { parseDeployment } from '../src/azure/spec.ts';
-import { YamlFile, YamlFileError } from '../src/azure/yaml-file.ts';
+import { YamlFile, YamlFileError } from '../src/yaml-file.ts';
 import { escapeFromWorkspace, realDestination, resolveWorkspacePath } from '../src/files.ts';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'repo-')));
