@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import type { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { InputError } from './errors.ts';
+import { maskSecret } from './summary.ts';
 
 /**
  * Typed readers over the action's inputs. Each error names the input and what it accepts, so a user can fix the
@@ -33,10 +34,13 @@ export function readString(name: string, options: Options<string> = {}): string 
   return raw(name) ?? missing(name, options, 'a non-empty value');
 }
 
-/** Secrets: masked in the log before anything else can print them. */
+/**
+ * Secrets: masked in the log before anything else can print them, and redacted from what we write ourselves
+ * (summaries, reports) where the runner's masking does not reach.
+ */
 export function readSecret(name: string, options: Options<string> = {}): string | undefined {
   const value = readString(name, options);
-  if (value) core.setSecret(value);
+  maskSecret(value);
   return value;
 }
 
@@ -133,7 +137,7 @@ export function readJson<T>(name: string, schema: z.ZodType<T>, options?: JsonOp
 export function readJson<T>(name: string, schema: z.ZodType<T>, options: JsonOptions<T> = {}): T | undefined {
   const value = raw(name);
   if (value === undefined) return missing(name, options, 'a JSON document');
-  if (options.secret) core.setSecret(value);
+  if (options.secret) maskSecret(value);
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);

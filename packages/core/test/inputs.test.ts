@@ -13,6 +13,7 @@ import {
 } from '../src/inputs.ts';
 import { parseDuration, formatDuration } from '../src/duration.ts';
 import { InputError } from '../src/errors.ts';
+import { redact } from '../src/summary.ts';
 
 const set = (name: string, value: string) => (process.env[`INPUT_${name.toUpperCase()}`] = value);
 
@@ -46,6 +47,12 @@ describe('readSecret', () => {
       process.stdout.write = original;
     }
     expect(writes.join('')).toContain('::add-mask::s3cr3t-value');
+  });
+
+  it('and for the summaries and reports we write, where the runner does not mask', () => {
+    set('password', 'registry-pass-51f0');
+    expect(readSecret('password')).toBe('registry-pass-51f0');
+    expect(redact('login with registry-pass-51f0')).toBe('login with ***');
   });
 });
 
