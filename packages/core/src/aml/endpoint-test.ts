@@ -9,6 +9,7 @@ import {
   throttledReason,
   type SlotCapacity,
 } from './admission.ts';
+import { statusOnlyNote, unevaluableGates, type UnevaluatedGate } from './gate-evaluability.ts';
 import { checkAnswer, compareJson, type TestCase, type Tolerance } from './expectations.ts';
 import { runLoad, ScoringClient, type LoadStats } from './scoring.ts';
 import { TAG_PREFIX } from './deploy.ts';
@@ -108,11 +109,6 @@ export interface EndpointTestReport {
   tested: TestRecord;
 }
 
-export interface UnevaluatedGate {
-  gate: string;
-  why: string;
-}
-
 function short(text: string): string {
   return text.length > 500 ? `${text.slice(0, 497)}...` : text;
 }
@@ -182,32 +178,6 @@ export function evaluateGates(
     add('latency ratio to live (p50)', gates.maxLatencyRatio, comparison.latencyRatio);
   }
   return results;
-}
-
-/**
- * The configured gates that the measurements cannot decide: latency limits without a load phase, comparison limits
- * without a live slot to compare with. A gate that cannot be evaluated must not pass silently.
- */
-export function unevaluableGates(
-  gates: Gates,
-  measured: { load: boolean; compareLive: boolean; comparison: Comparison | undefined },
-): UnevaluatedGate[] {
-  const result: UnevaluatedGate[] = [];
-  const noLoad = "'load-requests' is 0, so no latency was measured";
-  for (const [gate, limit] of [
-    ['max-p50-ms', gates.maxP50Ms],
-    ['max-p95-ms', gates.maxP95Ms],
-    ['max-p99-ms', gates.maxP99Ms],
-  ] as const)
-    if (limit !== undefined && !measured.load) result.push({ gate, why: noLoad });
-  const noComparison = measured.compareLive
-    ? 'no other deployment holds live traffic, so there is nothing to compare with'
-    : "'compare-live' is off";
-  if (gates.minAgreement !== undefined && !measured.comparison)
-    result.push({ gate: 'min-agreement', why: noComparison });
-  if (gates.maxLatencyRatio !== undefined && measured.comparison?.latencyRatio === undefined)
-    result.push({ gate: 'max-latency-ratio', why: measured.comparison ? noLoad : noComparison });
-  return result;
 }
 
 export async function testEndpoint(options: EndpointTestOptions): Promise<EndpointTestReport> {
@@ -383,16 +353,6 @@ export async function testEndpoint(options: EndpointTestOptions): Promise<Endpoi
     testedAt,
     tested: recorded.record,
   };
-}
-
-/** What a test without expectations proves, and how to make it prove more. */
-export function statusOnlyNote(cases: readonly string[]): string {
-  return (
-    `Only the HTTP status was checked for ${cases.length === 1 ? 'case' : 'cases'} ${cases.join(', ')} ` +
-    '(and that the answer is not an error message): any HTTP 200 passes, even a scoring script that returns its ' +
-    "error as text. Add an expectation: 'expected-file' or 'expected-schema' beside 'request-file', or " +
-    '<name>.expected.json / <name>.schema.json in the cases folder.'
-  );
 }
 
 /** The release manifest staging writes from a passed test: exactly what was tested, with the figures. */

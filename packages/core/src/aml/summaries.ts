@@ -3,7 +3,8 @@ import { formatChanges } from '../diff.ts';
 import { code, codeBlock, joinMarkdown, JobSummary, formatTraffic, link, escaped, trafficTable } from '../summary.ts';
 import type { AssetOutcome } from '../assets/local-assets.ts';
 import type { DeployResult, DeploymentFailedError, PlanResult } from './deploy.ts';
-import { statusOnlyNote, type EndpointTestReport } from './endpoint-test.ts';
+import type { EndpointTestReport } from './endpoint-test.ts';
+import { statusOnlyNote } from './gate-evaluability.ts';
 import { sameTraffic } from '../slots.ts';
 import type { StepRecord, SwapFailedError, SwapResult } from './swap.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { unevaluableGates, type Comparison } from '../../src/aml/endpoint-test.ts';
+import type { Comparison } from '../../src/aml/endpoint-test.ts';
+import { unevaluableGates } from '../../src/aml/gate-evaluability.ts';
 import { isLoopbackHost, plainTransportProblem } from '../../src/transport.ts';
 
 const comparison = (latencyRatio: number | undefined): Comparison => ({
