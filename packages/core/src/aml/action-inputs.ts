@@ -2,7 +2,7 @@ import { describeLogin, planLogin } from '../azure/login.ts';
 import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
 import { resolveWorkspacePath } from '../files.ts';
 import { z } from 'zod';
-import { readDuration, readInteger, readJson, readList, readSecret, readString } from '../inputs.ts';
+import { readDuration, readInteger, readJson, readList, readString } from '../inputs.ts';
 import { InputError } from '../errors.ts';
 import { logLine } from '../untrusted.ts';
 import type { AmlWorkspace, OperationSettings } from './workspace.ts';
@@ -78,8 +78,10 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
 
 /** The service principal's JSON, as `creds` (azure/login's name for it) or `azure-credentials` (the workshop's). */
 function readCredentialsJson(): string | undefined {
-  const creds = readSecret('creds');
-  const azureCredentials = readSecret('azure-credentials');
+  // Masked by planLogin before anything can print it: the whole document and its secret values, but not a bare
+  // JSON literal such as `null`, which is no secret and would hide that word all over the log.
+  const creds = readString('creds');
+  const azureCredentials = readString('azure-credentials');
   if (creds && azureCredentials)
     throw new InputError('creds', "and 'azure-credentials' are both set: they are the same secret; keep one.");
   return creds ?? azureCredentials;
