@@ -15,18 +15,19 @@ import { CLEAN, COMMANDS, HOSTILE, MARKUP, renderedMarkup, scan } from './hostil
 
 const JOB_TOKEN = 'ghs_jobtoken000000000000000000000000000001';
 const REPO = 'octo-org/ml-service';
-const SHA = 'c0ffee0000000000000000000000000000000001';
 
 let github: GitHubServer;
 let repo: Repository;
 let workspace: string;
+/** The integration head staging tested: the commit the manifest names. */
+let testedSha: string;
 
 beforeAll(async () => {
   github = await GitHubServer.start();
   github.addToken(JOB_TOKEN, { kind: 'github-token' });
   repo = github.repository(REPO);
   repo.commitFiles('main', { 'README.md': '# ml-service\n' }, 'Initial commit');
-  repo.commitFiles('integration', { 'score.py': 'def run(x):\n    return x\n' }, 'Change', 'main');
+  testedSha = repo.commitFiles('integration', { 'score.py': 'def run(x):\n    return x\n' }, 'Change', 'main');
   workspace = mkdtempSync(join(tmpdir(), 'hostile-workspace-'));
 });
 
@@ -57,7 +58,11 @@ describe('open-promotion-pr with a crafted release manifest', () => {
       model: { name: `fraud ${HOSTILE}`, version: '7 ``` </details>', id: MARKUP },
       environment: { name: MARKUP, version: '1', image: 'img`` <img src=x>' },
       image: { name: `ghcr.io/x/y ${MARKUP}`, digest: `sha256:${'b'.repeat(64)}` },
-      source: { repository: REPO, commit: SHA, ref: `refs/heads/integration <!-- mlops-actions:evidence:end -->` },
+      source: {
+        repository: REPO,
+        commit: testedSha,
+        ref: `refs/heads/integration <!-- mlops-actions:evidence:end -->`,
+      },
       evidence: {
         endpoint: MARKUP,
         deployment: `green\n${COMMANDS}`,
@@ -77,7 +82,7 @@ describe('open-promotion-pr with a crafted release manifest', () => {
         graphqlUrl: github.graphqlUrl,
         token: JOB_TOKEN,
         repository: REPO,
-        sha: SHA,
+        sha: testedSha,
         workspace,
       },
     });
