@@ -2,11 +2,12 @@ import * as core from '@actions/core';
 // Subpath imports keep the bundle to what this action uses (the core index also carries the Azure SDK).
 import { runAction } from '@mlops-actions/core/action';
 import { planReportSummary, reportPlans } from '@mlops-actions/core/github/report-plans';
+import { logLine } from '@mlops-actions/core/untrusted';
 import { readPlanReportInputs } from './inputs.ts';
 
 export async function run(): Promise<void> {
   await runAction(async () => {
-    const result = await reportPlans(readPlanReportInputs((line) => core.info(line)));
+    const result = await reportPlans(readPlanReportInputs((line) => logLine(line)));
     if (result.comment) {
       core.setOutput('operation', result.comment.operation);
       core.setOutput('comment-url', result.comment.url);
