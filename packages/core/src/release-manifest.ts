@@ -429,7 +429,9 @@ export function renderEvidenceSection(manifest: ReleaseManifest, options: Eviden
       [
         'deployment spec',
         evidence.specHash &&
-          `${code(evidence.specHash)}${evidence.instanceType ? ` on ${code(evidence.instanceType)}` : ''}`,
+          (evidence.instanceType
+            ? escaped`${code(evidence.specHash)} on ${code(evidence.instanceType)}`
+            : code(evidence.specHash)),
       ],
       [
         'test result',
