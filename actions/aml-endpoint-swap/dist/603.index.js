@@ -23,7 +23,7 @@ var operation = __webpack_require__(21074);
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
 var errors = __webpack_require__(85736);
 // EXTERNAL MODULE: ../../packages/core/src/files.ts
-var files = __webpack_require__(16824);
+var src_files = __webpack_require__(16824);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:path"
@@ -32,6 +32,7 @@ var external_node_path_ = __webpack_require__(76760);
 var ignore = __webpack_require__(65404);
 var ignore_default = /*#__PURE__*/__webpack_require__.n(ignore);
 ;// CONCATENATED MODULE: ../../packages/core/src/assets/snapshot.ts
+
 
 
 
@@ -50,7 +51,8 @@ var ignore_default = /*#__PURE__*/__webpack_require__.n(ignore);
  *   per folder, entries sorted by lower-cased path, each entry's name then its bytes (or its folder, recursively).
  *   It names the upload folder `LocalUpload/<objectHash>/<name>`.
  *
- * Symbolic links are followed (as the CLI's os.walk(followlinks=True)); a link cycle is an error.
+ * Symbolic links are followed (as the CLI's os.walk(followlinks=True)); a link cycle is an error, and so, when a
+ * `root` is given, is a link that leads out of it (nothing outside the repository is uploaded).
  */
 const CONTENT_HASH_VERSION = '202208';
 const OBJECT_HASH_SEED = 'Initialize for october 2021 AML CLI version';
@@ -63,9 +65,14 @@ function loadRules(root) {
     return { file: undefined, matcher: undefined };
 }
 /** Reads the tree under `path` (no file contents yet). */
-function snapshot(path, what) {
+function snapshot_snapshot(path, what, root) {
     if (!(0,external_node_fs_.existsSync)(path))
         throw new errors/* UserError */.yo(`${what}: ${path} does not exist.`);
+    const contained = (entry) => {
+        if (root !== undefined && !(0,src_files/* isInside */.FK)((0,external_node_fs_.realpathSync)(entry), (0,external_node_fs_.realpathSync)(root)))
+            throw new errors/* UserError */.yo(`${what}: ${entry} is a symbolic link to ${(0,external_node_fs_.realpathSync)(entry)}, outside the repository: nothing outside it is uploaded. Replace the link with the files, or leave it out with .amlignore.`);
+    };
+    contained(path);
     const rootStat = (0,external_node_fs_.statSync)(path);
     if (rootStat.isFile()) {
         return {
@@ -94,14 +101,18 @@ function snapshot(path, what) {
             if (stats.isDirectory()) {
                 if (rules.matcher?.ignores(`${relative}/`))
                     ignored.push(`${relative}/`);
-                else
+                else {
+                    contained(absolute);
                     walk(absolute, relative);
+                }
             }
             else if (stats.isFile()) {
                 if (rules.matcher?.ignores(relative))
                     ignored.push(relative);
-                else
+                else {
+                    contained(absolute);
                     files.push({ absolute, relative, size: stats.size });
+                }
             }
         }
         seen.delete(real);
@@ -324,17 +335,21 @@ function inferenceConfigToArm(config) {
         scoringRoute: routes['scoring_route'],
     };
 }
-/** Reads and hashes the local files of a deployment file; no Azure call. */
-async function prepareLocalAssets(spec, modelOverridden) {
+/**
+ * Reads and hashes the local files of a deployment file; no Azure call. With `root` (the checked-out repository),
+ * a symbolic link inside a folder that leads out of it is refused: nothing outside the repository is uploaded.
+ */
+async function prepareLocalAssets(spec, modelOverridden, root) {
     const prepared = {};
     const where = (field) => `${spec.file}: ${field}`;
+    const snapshot = (path, what) => snapshot_snapshot(path, what, root);
     if (spec.code?.kind === 'local') {
         const snap = snapshot(spec.code.path, where('code_configuration.code'));
         if (snap.isFile) {
             throw new errors/* UserError */.yo(`${where('code_configuration.code')} must be a folder (the one that holds the scoring script), not a file.`);
         }
         if (spec.scoringScript && !snap.files.some((file) => file.relative === spec.scoringScript?.replace(/^\.\//, ''))) {
-            throw new errors/* UserError */.yo(`${where('code_configuration.scoring_script')} ${spec.scoringScript} is not in ${(0,files/* displayPath */.Gt)(spec.code.path)}` +
+            throw new errors/* UserError */.yo(`${where('code_configuration.scoring_script')} ${spec.scoringScript} is not in ${(0,src_files/* displayPath */.Gt)(spec.code.path)}` +
                 `${snap.ignored.length > 0 ? ` (or ${snap.ignoreFile} leaves it out)` : ''}.`, { file: spec.file });
         }
         prepared.code = { snap, contentHash: await contentHash(snap), uploadHash: await objectHash(snap) };
@@ -351,7 +366,7 @@ async function prepareLocalAssets(spec, modelOverridden) {
                 condaFile = (0,external_node_fs_.readFileSync)(env.condaFile, 'utf8');
             }
             catch {
-                throw new errors/* UserError */.yo(`${where('environment.conda_file')} ${(0,files/* displayPath */.Gt)(env.condaFile)} cannot be read.`, {
+                throw new errors/* UserError */.yo(`${where('environment.conda_file')} ${(0,src_files/* displayPath */.Gt)(env.condaFile)} cannot be read.`, {
                     file: spec.file,
                 });
             }
@@ -384,7 +399,7 @@ async function prepareLocalAssets(spec, modelOverridden) {
             },
             tags: env.tags,
             ...(build && { build }),
-            source: (0,files/* displayPath */.Gt)(env.build?.path ?? env.condaFile ?? spec.file),
+            source: (0,src_files/* displayPath */.Gt)(env.build?.path ?? env.condaFile ?? spec.file),
         };
     }
     if (spec.model?.kind === 'local' && !modelOverridden) {
@@ -463,7 +478,7 @@ async function resolveLocalAssets(workspace, prepared, options) {
     const result = { outcomes: [] };
     let access;
     // The storage SDK is loaded only when something has to be uploaded.
-    const datastore = async () => (access ??= await (await Promise.all(/* import() */[__webpack_require__.e(552), __webpack_require__.e(198), __webpack_require__.e(508), __webpack_require__.e(338), __webpack_require__.e(972)]).then(__webpack_require__.bind(__webpack_require__, 10972))).openDefaultDatastore(workspace, { retry: options.retry }));
+    const datastore = async () => (access ??= await (await Promise.all(/* import() */[__webpack_require__.e(552), __webpack_require__.e(198), __webpack_require__.e(508), __webpack_require__.e(338), __webpack_require__.e(648)]).then(__webpack_require__.bind(__webpack_require__, 22648))).openDefaultDatastore(workspace, { retry: options.retry }));
     const id = (kind, name, version) => (0,asset_ref/* assetVersionId */.cn)(workspace.scope, kind, name, version);
     const outcome = (kind, name, version, action, snap, uploaded, source) => {
         const item = {
@@ -496,7 +511,7 @@ async function resolveLocalAssets(workspace, prepared, options) {
     const upload = async (snap, hash, name, version) => uploadSnapshot(await datastore(), snap, hash, { name, version }, { ...options.upload, log: options.log });
     if (prepared.code) {
         const { snap, contentHash: hash, uploadHash } = prepared.code;
-        const source = (0,files/* displayPath */.Gt)(snap.path);
+        const source = (0,src_files/* displayPath */.Gt)(snap.path);
         if (await findVersion(workspace, 'codes', hash, '1')) {
             outcome('code', hash, '1', 'reused', snap, false, source);
         }
@@ -558,7 +573,7 @@ async function resolveLocalAssets(workspace, prepared, options) {
     }
     if (prepared.model) {
         const model = prepared.model;
-        const source = (0,files/* displayPath */.Gt)(model.snap.path);
+        const source = (0,src_files/* displayPath */.Gt)(model.snap.path);
         let version = model.version;
         let exists;
         if (version === undefined) {

@@ -28397,13 +28397,15 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: LOGOUT_STATE
 
 // EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 11 modules
-var lib_core = __nccwpck_require__(8604);
+var core = __nccwpck_require__(8604);
 // EXTERNAL MODULE: ../../packages/core/src/action.ts + 1 modules
 var action = __nccwpck_require__(5452);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
 var errors = __nccwpck_require__(5736);
+// EXTERNAL MODULE: ../../packages/core/src/summary.ts
+var summary = __nccwpck_require__(4195);
 ;// CONCATENATED MODULE: ../../packages/core/src/container/reference.ts
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -28488,6 +28490,7 @@ function imageName(registry, image) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/core/src/container/tags.ts
+
 
 
 
@@ -28722,14 +28725,26 @@ function computeLabels(git, created, extra = {}) {
     return { ...labels, ...extra };
 }
 /** `key=value` lines (the `labels` and `build-args` inputs) → a record; the first `=` splits. */
-function parseKeyValues(lines, input) {
+/**
+ * `KEY=value` lines. For a secret input (`secret: true`) every line is masked before it is looked at, and a
+ * malformed line is named by its number only: it may be the secret itself, pasted without its key.
+ */
+function parseKeyValues(lines, input, options = {}) {
     const result = {};
-    for (const line of lines) {
+    if (options.secret)
+        for (const line of lines)
+            (0,summary/* maskSecret */.$l)(line);
+    lines.forEach((line, index) => {
         const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new errors/* UserError */.yo(`Input '${input}' has '${line}': write one KEY=value per line.`, { input });
-        result[line.slice(0, eq).trim()] = line.slice(eq + 1);
-    }
+        if (eq <= 0) {
+            const what = options.secret ? `line ${index + 1} (not shown: it may hold a secret)` : `'${line}'`;
+            throw new errors/* UserError */.yo(`Input '${input}' has ${what} without a KEY=: write one KEY=value per line.`, { input });
+        }
+        const value = line.slice(eq + 1);
+        if (options.secret)
+            (0,summary/* maskSecret */.$l)(value);
+        result[line.slice(0, eq).trim()] = value;
+    });
     return result;
 }
 /** Multi-line inputs whose values may hold commas (tag rules, labels, build args): one item a line. */
@@ -28751,10 +28766,10 @@ function readEventPayload(env = process.env) {
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(4379);
-// EXTERNAL MODULE: ../../packages/core/src/summary.ts
-var summary = __nccwpck_require__(4195);
 // EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(9632);
+// EXTERNAL MODULE: ../../packages/core/src/untrusted.ts
+var untrusted = __nccwpck_require__(3829);
 ;// CONCATENATED MODULE: ../../packages/core/src/container/docker.ts
 
 
@@ -28762,16 +28777,32 @@ var exec = __nccwpck_require__(9632);
 
 
 
-/** Runs commands through @actions/exec: echoed and streamed to the log (unless silent), never throwing on exit codes. */
+
+
+/**
+ * Runs commands through @actions/exec: echoed and streamed to the log (unless silent), never throwing on exit codes.
+ * What a build prints (its Dockerfile's RUN steps, base images, build arguments) is not ours: it streams with
+ * workflow commands off.
+ */
 const actionsExec = async (command, args, options = {}) => {
     const env = options.env ? { ...process.env, ...options.env } : undefined;
-    const result = await exec/* getExecOutput */.H(command, [...args], {
-        ignoreReturnCode: true,
-        silent: options.silent ?? false,
-        ...(options.input !== undefined && { input: Buffer.from(options.input) }),
-        ...(env && { env }),
-    });
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    const silent = options.silent ?? false;
+    const token = (0,untrusted/* stopToken */.WH)();
+    if (!silent)
+        core/* info */.pq(`::stop-commands::${token}`);
+    try {
+        const result = await exec/* getExecOutput */.H(command, [...args], {
+            ignoreReturnCode: true,
+            silent,
+            ...(options.input !== undefined && { input: Buffer.from(options.input) }),
+            ...(env && { env }),
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+    finally {
+        if (!silent)
+            core/* info */.pq(`::${token}::`);
+    }
 };
 function major(version) {
     return Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
@@ -29689,8 +29720,9 @@ function parseIsoDuration(text) {
 
 
 
+
 function raw(name) {
-    const value = lib_core/* getInput */.V4(name, { trimWhitespace: true });
+    const value = core/* getInput */.V4(name, { trimWhitespace: true });
     return value === '' ? undefined : value;
 }
 function missing(name, options, accepted) {
@@ -29703,11 +29735,13 @@ function missing(name, options, accepted) {
 function readString(name, options = {}) {
     return raw(name) ?? missing(name, options, 'a non-empty value');
 }
-/** Secrets: masked in the log before anything else can print them. */
+/**
+ * Secrets: masked in the log before anything else can print them, and redacted from what we write ourselves
+ * (summaries, reports) where the runner's masking does not reach.
+ */
 function readSecret(name, options = {}) {
     const value = readString(name, options);
-    if (value)
-        lib_core/* setSecret */.Pq(value);
+    (0,summary/* maskSecret */.$l)(value);
     return value;
 }
 const TRUE = ['true', 'True', 'TRUE', 'yes', 'on'];
@@ -29782,7 +29816,7 @@ function readJson(name, schema, options = {}) {
     if (value === undefined)
         return missing(name, options, 'a JSON document');
     if (options.secret)
-        core.setSecret(value);
+        maskSecret(value);
     let parsed;
     try {
         parsed = JSON.parse(value);
@@ -29807,10 +29841,11 @@ function readJson(name, schema, options = {}) {
 
 
 
+
 const LOGOUT_STATE = 'logout-registry';
 async function run() {
     await (0,action/* runAction */.Cs)(async () => {
-        const secrets = parseKeyValues(splitLines(lib_core/* getInput */.V4('secrets')), 'secrets');
+        const secrets = parseKeyValues(splitLines(core/* getInput */.V4('secrets')), 'secrets', { secret: true });
         const push = readEnum('push', ['auto', 'true', 'false'], { default: 'auto' });
         const provenance = readEnum('provenance', ['false', 'true', 'min', 'max'], { default: 'false' });
         const result = await buildContainer({
@@ -29837,8 +29872,8 @@ async function run() {
             noCache: readBoolean('no-cache', false),
             builder: readEnum('builder', ['auto', 'buildx', 'docker'], { default: 'auto' }),
             tempDir: process.env['RUNNER_TEMP'],
-            log: (line) => (line.startsWith('warning: ') ? lib_core/* warning */.$e(line.slice(9)) : lib_core/* info */.pq(line)),
-            onLogin: (registry) => lib_core/* saveState */.LZ(LOGOUT_STATE, registry),
+            log: (line) => (line.startsWith('warning: ') ? core/* warning */.$e(line.slice(9)) : (0,untrusted/* logLine */.BP)(line)),
+            onLogin: (registry) => core/* saveState */.LZ(LOGOUT_STATE, registry),
         });
         setOutputs(result);
         await main_summary(result).write();
@@ -29846,12 +29881,12 @@ async function run() {
 }
 function setOutputs(result) {
     const labels = Object.entries(result.labels).map(([key, value]) => `${key}=${value}`);
-    lib_core/* setOutput */.uH('digest', result.digest ?? '');
-    lib_core/* setOutput */.uH('image', result.imageRef ?? '');
-    lib_core/* setOutput */.uH('tags', result.tags.join('\n'));
-    lib_core/* setOutput */.uH('labels', labels.join('\n'));
-    lib_core/* setOutput */.uH('image-id', result.imageId ?? '');
-    lib_core/* setOutput */.uH('metadata', JSON.stringify({
+    core/* setOutput */.uH('digest', result.digest ?? '');
+    core/* setOutput */.uH('image', result.imageRef ?? '');
+    core/* setOutput */.uH('tags', result.tags.join('\n'));
+    core/* setOutput */.uH('labels', labels.join('\n'));
+    core/* setOutput */.uH('image-id', result.imageId ?? '');
+    core/* setOutput */.uH('metadata', JSON.stringify({
         name: result.name,
         digest: result.digest ?? null,
         image: result.imageRef ?? null,
@@ -29867,30 +29902,30 @@ function setOutputs(result) {
         durationMs: result.durationMs,
     }));
     if (result.imageRef)
-        lib_core/* info */.pq(`${result.mode === 'promote' ? 'Promoted' : 'Pushed'} ${result.imageRef}`);
+        (0,untrusted/* logLine */.BP)(`${result.mode === 'promote' ? 'Promoted' : 'Pushed'} ${result.imageRef}`);
 }
 function main_summary(result) {
     const size = result.size === undefined
         ? undefined
         : `${formatBytes(result.size)} (${result.sizeKind === 'registry' ? 'compressed, in the registry' : 'uncompressed, local'})`;
     const rows = [
-        ['image', result.imageRef ? `\`${result.imageRef}\`` : `${result.name} (not pushed)`],
-        ['digest', result.digest && `\`${result.digest}\``],
-        ['tags', result.tags.map((tag) => `\`${tag}\``).join('<br>')],
+        ['image', result.imageRef ? (0,summary/* code */.aY)(result.imageRef) : `${result.name} (not pushed)`],
+        ['digest', result.digest && (0,summary/* code */.aY)(result.digest)],
+        ['tags', (0,summary/* joinMarkdown */.UF)(result.tags.map(summary/* code */.aY), '<br>')],
         ['size', size],
         ['platforms', result.platforms.join(', ')],
         [
             result.mode === 'promote' ? 'promoted from' : 'built with',
-            result.promotedFrom ? `\`${result.promotedFrom}\`` : result.builder,
+            result.promotedFrom ? (0,summary/* code */.aY)(result.promotedFrom) : result.builder,
         ],
         [result.mode === 'promote' ? 'promotion took' : 'build and push took', formatDuration(result.durationMs)],
     ];
     const title = result.mode === 'promote' ? 'build-container: promoted a tested digest' : 'build-container: built and pushed';
     const labels = Object.entries(result.labels).map(([key, value]) => `${key}=${value}`);
     return new summary/* JobSummary */.c3()
-        .heading(result.pushed ? title : 'build-container: built (not pushed)')
+        .heading((0,summary/* escaped */.Mk) `${result.pushed ? title : 'build-container: built (not pushed)'}`)
         .table(['', 'value'], rows)
-        .paragraph(result.notes.map((note) => `- ${note}`).join('\n'))
+        .paragraph((0,summary/* joinMarkdown */.UF)(result.notes.map((note) => (0,summary/* escaped */.Mk) `- ${note}`)))
         .details('labels', labels.join('\n'));
 }
 
@@ -30072,7 +30107,10 @@ function suggestion(key) {
 
 // EXTERNAL MODULE: ../../packages/core/src/summary.ts
 var summary = __nccwpck_require__(4195);
+// EXTERNAL MODULE: ../../packages/core/src/untrusted.ts
+var untrusted = __nccwpck_require__(3829);
 ;// CONCATENATED MODULE: ../../packages/core/src/action.ts
+
 
 
 
@@ -30101,7 +30139,7 @@ function reportFailure(error) {
                 ...(problem.column !== undefined && { startColumn: problem.column }),
             });
         }
-        core/* info */.pq((0,summary/* redact */.E$)(error.message));
+        (0,untrusted/* logLine */.BP)(error.message);
         return;
     }
     const message = (0,summary/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
@@ -30171,9 +30209,12 @@ function errorMessage(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   Mk: () => (/* binding */ escaped),
+/* harmony export */   UF: () => (/* binding */ joinMarkdown),
+/* harmony export */   aY: () => (/* binding */ code),
 /* harmony export */   c3: () => (/* binding */ JobSummary)
 /* harmony export */ });
-/* unused harmony exports codeSpan, markdownTable, formatTraffic, trafficTable */
+/* unused harmony exports Markdown, escapeMarkdown, codeSpan, codeBlock, isHttpsUrl, link, markdownTable, formatTraffic, trafficTable */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8604);
 
 /**
@@ -30202,9 +30243,52 @@ function redact(text) {
         result = result.split(secret).join('***');
     return result;
 }
-function cell(value) {
-    const text = value === undefined || value === null || value === '' ? '—' : String(value);
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+/**
+ * Markdown we wrote ourselves. Everything else that reaches a summary or a pull request body (names, messages,
+ * paths, links from files and services) is plain text: escaped where it is interpolated, so that it can neither
+ * render HTML (a tracking image), links (phishing), mentions nor break out of a table, a code span or a fence.
+ */
+class Markdown {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+    toString() {
+        return this.text;
+    }
+}
+/**
+ * Plain text as inline markdown that shows exactly that text: HTML is entity-encoded, markdown punctuation
+ * backslash-escaped, autolinks (`https://`, `www.`, `a@b`) and mentions broken, line breaks made spaces.
+ */
+function escapeMarkdown(text, lineBreak = ' ') {
+    return (text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        // `|` is left to tables: a backslash before it would escape the table's own `\|` (see `cell`).
+        .replace(/[\\`*_[\]~$@]/g, '\\$&')
+        .replace(/:(?=\/\/)/g, '\\:')
+        .replace(/(w{3})\./gi, '$1\\.')
+        .replace(/\r\n?|\n/g, lineBreak));
+}
+/** Markdown with every interpolated value escaped unless it is Markdown already: escaped`Deployed ${name}`. */
+function escaped(strings, ...values) {
+    let text = strings[0] ?? '';
+    values.forEach((value, i) => {
+        text += (value instanceof Markdown ? value.text : escapeMarkdown(String(value))) + (strings[i + 1] ?? '');
+    });
+    return new Markdown(text);
+}
+/** Markdown lines joined (list items, paragraphs built piece by piece). */
+function joinMarkdown(parts, separator = '\n') {
+    return new Markdown(parts.map((part) => part.text).join(separator));
+}
+function longestRun(text, char) {
+    let longest = 0;
+    for (const run of text.match(new RegExp(`\\${char}+`, 'g')) ?? [])
+        longest = Math.max(longest, run.length);
+    return longest;
 }
 /**
  * Text we did not write as inline code: markdown, HTML and @mentions inside stay inert. The fence is one backtick
@@ -30212,11 +30296,46 @@ function cell(value) {
  */
 function codeSpan(text) {
     const flat = text.replace(/\r?\n|\r/g, '⏎');
-    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
     const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
-    return `${fence}${pad}${flat}${pad}${fence}`;
+    return new Markdown(`${fence}${pad}${flat}${pad}${fence}`);
 }
+/** Short for `codeSpan`, where summaries build markdown. */
+const code = codeSpan;
+/** A fenced code block that the text cannot close: the fence is longer than any backtick run inside. */
+function codeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
+    return new Markdown(`${fence}${language.replace(/[^\w+-]/g, '')}\n${text}\n${fence}`);
+}
+/** Whether a link target is https (only those are rendered as links). */
+function isHttpsUrl(url) {
+    if (!url)
+        return false;
+    try {
+        return new URL(url).protocol === 'https:';
+    }
+    catch {
+        return false;
+    }
+}
+/** A link when the target is https; otherwise the text, with the refused target shown as code. */
+function link(text, url) {
+    const label = text instanceof Markdown ? text : escaped `${text}`;
+    if (!isHttpsUrl(url))
+        return url ? escaped `${label} (${code(url)}, not an https link)` : label;
+    // Parentheses and spaces would end the destination early; percent-encoding keeps the URL the same.
+    const target = new URL(url).href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return new Markdown(`[${label.text}](${target})`);
+}
+function cell(value) {
+    const text = value === undefined || value === null || value === ''
+        ? '—'
+        : value instanceof Markdown
+            ? value.text
+            : escapeMarkdown(String(value), '<br>');
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A table: header cells are ours; row cells are plain text (escaped) unless they are Markdown. */
 function markdownTable(header, rows) {
     // Header cells stay as given (an empty header is a blank, not a dash).
     const lines = [
@@ -30235,30 +30354,30 @@ function formatTraffic(traffic) {
 /** Traffic before and after, one row per deployment that appears in either. */
 function trafficTable(before, after) {
     const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return markdownTable(['deployment', 'traffic before', 'traffic after'], names.map((name) => [name, `${before[name] ?? 0} %`, `${after[name] ?? 0} %`]));
+    return new Markdown(markdownTable(['deployment', 'traffic before', 'traffic after'], names.map((name) => [name, `${before[name] ?? 0} %`, `${after[name] ?? 0} %`])));
 }
 /**
- * Collects markdown sections and appends them to `$GITHUB_STEP_SUMMARY` once, redacted. Outside a runner (no
- * summary file) it writes nothing, so local runs and the demo do not fail.
+ * Collects markdown sections and appends them to `$GITHUB_STEP_SUMMARY` once, redacted. Headings and paragraphs
+ * take Markdown (build it with escaped`…`, which escapes what it interpolates); table cells and folded text are plain
+ * text. Outside a runner (no summary file) it writes nothing, so local runs and the demo do not fail.
  */
 class JobSummary {
     sections = [];
     heading(text, level = 2) {
-        this.sections.push(`${'#'.repeat(level)} ${text}`);
+        this.sections.push(`${'#'.repeat(level)} ${text.text.replace(/\r?\n/g, ' ')}`);
         return this;
     }
     paragraph(text) {
-        this.sections.push(text);
+        this.sections.push(text.text);
         return this;
     }
     table(header, rows) {
         this.sections.push(markdownTable(header, rows));
         return this;
     }
-    /** Long text (logs, diffs) folded away, in a code block. */
+    /** Long text we did not write (logs, messages, diffs) folded away, in a code block it cannot close. */
     details(title, body, language = '') {
-        const fence = body.includes('```') ? '~~~~' : '```';
-        this.sections.push(`<details><summary>${title}</summary>\n\n${fence}${language}\n${body}\n${fence}\n\n</details>`);
+        this.sections.push(`<details><summary>${escapeMarkdown(title)}</summary>\n\n${codeBlock(body, language).text}\n\n</details>`);
         return this;
     }
     markdown() {
@@ -30269,6 +30388,61 @@ class JobSummary {
             return;
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(this.markdown()).write();
     }
+}
+
+
+/***/ }),
+
+/***/ 3829:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   WH: () => (/* binding */ stopToken)
+/* harmony export */ });
+/* unused harmony exports mayHoldCommand, commandsOffBlock, printUntrusted */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8604);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4195);
+
+
+
+/**
+ * Text we did not write (container logs, service messages, file names, answers of a scoring script) must not drive
+ * the runner: a line such as `::add-mask::…`, `::warning::…` or `::stop-commands::…` in a model's log would be
+ * obeyed. Such text is printed inside `::stop-commands::<token>` … `::<token>::`, the toolkit's own mechanism, with a
+ * fresh random token per block so that the text cannot guess it and end the block early.
+ *
+ * Annotations (`core.error`, `core.warning`) need no block: @actions/core escapes their text (`%`, CR, LF) so the
+ * whole message stays on the command's own line, and the runner reads one command per line.
+ */
+/**
+ * Whether the runner could read a command in the text: a line starting with `::` (after blanks; the runner trims),
+ * or the older `##[` form anywhere. Lines end at CR as well as LF, as the runner reads them.
+ */
+function mayHoldCommand(text) {
+    return /(^|[\r\n])\s*::/.test(text) || text.includes('##[');
+}
+/** A token no text can predict: 128 random bits. */
+function stopToken() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+}
+/** The lines that print `text` with workflow commands off, as one string (tests and callers that buffer). */
+function commandsOffBlock(text, token = stopToken()) {
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+/** Prints text we did not write, always inside a stop-commands block (redacted). */
+function printUntrusted(text, write = core.info) {
+    write(commandsOffBlock(redact(text)));
+}
+/**
+ * The log line of every action: our words with names and messages from elsewhere in them. A line that could be read
+ * as a command is printed inside a stop-commands block; any other line as is (redacted).
+ */
+function logLine(line, write = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq) {
+    const text = (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(line);
+    write(mayHoldCommand(text) ? commandsOffBlock(text) : text);
 }
 
 
@@ -42177,6 +42351,18 @@ function getExecOutput(commandLine, args, options) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6210);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(373);
 
 
 await (0,_mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__/* .runAsStep */ .IV)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6210:
+/***/ 373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38795,7 +38795,10 @@ function iso_duration(params) {
     return core._isoDuration(ZodISODuration, params);
 }
 
+// EXTERNAL MODULE: ../../packages/core/src/summary.ts
+var src_summary = __nccwpck_require__(4195);
 ;// CONCATENATED MODULE: ../../packages/core/src/release-manifest.ts
+
 
 
 
@@ -39060,9 +39063,6 @@ function sameRelease(a, b) {
 // --- The evidence section of a promotion pull request -------------------------------------------------------
 const EVIDENCE_START = '<!-- mlops-actions:evidence:start -->';
 const EVIDENCE_END = '<!-- mlops-actions:evidence:end -->';
-function code(text) {
-    return `\`${text.replace(/`/g, "'")}\``;
-}
 function shortSha(sha) {
     return sha.slice(0, 7);
 }
@@ -39071,28 +39071,30 @@ function figure(value, unit) {
         return undefined;
     return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
-function cell(value) {
-    const text = value === undefined || value === null || value === '' ? '—' : String(value);
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-function table(header, rows) {
-    return [
-        `| ${header.map(cell).join(' | ')} |`,
-        `|${header.map(() => '---').join('|')}|`,
-        ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
-    ].join('\n');
-}
 function describeImage(image) {
-    return image && `${code(image.name)} ${code(image.digest.slice(0, 19))}…`;
+    return image && (0,src_summary/* escaped */.Mk) `${(0,src_summary/* code */.aY)(image.name)} ${(0,src_summary/* code */.aY)(image.digest.slice(0, 19))}…`;
 }
 function describeEnvironment(environment) {
     if (!environment)
         return undefined;
     const named = environment.name && `${environment.name}${environment.version ? `:${environment.version}` : ''}`;
-    return [named, environment.image, !named && !environment.image ? environment.id : undefined]
-        .filter(Boolean)
-        .map((part) => code(part))
-        .join(' ');
+    return (0,src_summary/* joinMarkdown */.UF)([named, environment.image, !named && !environment.image ? environment.id : undefined]
+        .filter((part) => Boolean(part))
+        .map(src_summary/* code */.aY), ' ');
+}
+/**
+ * Values in code spans are shown as written, so a `<!--` there would still be found by `findEvidenceSection`: a
+ * value must not forge the section's markers.
+ */
+function withoutComments(markdown) {
+    return markdown.replace(/<!--/g, '&lt;!--');
+}
+/**
+ * The manifest as JSON that markdown cannot misread: `<`, `>`, `&` and backticks as \u escapes (the same JSON once
+ * parsed), so no value can close the fence, open HTML or forge the section's end marker.
+ */
+function jsonForMarkdown(value) {
+    return JSON.stringify(value, null, 2).replace(/[<>&`]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 /**
  * The marked section of a promotion pull request's body: the release as a table (model and exact version,
@@ -39103,13 +39105,16 @@ function describeEnvironment(environment) {
 function renderEvidenceSection(manifest, options = {}) {
     const server = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
     const { model, evidence, source, run } = manifest;
-    const commitLink = `[${code(shortSha(source.commit))}](${server}/${source.repository}/commit/${source.commit})`;
+    const commitLink = (0,src_summary/* link */.nf)((0,src_summary/* code */.aY)(shortSha(source.commit)), `${server}/${source.repository}/commit/${source.commit}`);
     const rows = [
-        ['model', `${code(model.name)} version ${code(model.version)}`],
-        ['model asset', model.id && code(model.id)],
+        ['model', (0,src_summary/* escaped */.Mk) `${(0,src_summary/* code */.aY)(model.name)} version ${(0,src_summary/* code */.aY)(model.version)}`],
+        ['model asset', model.id && (0,src_summary/* code */.aY)(model.id)],
         ['environment', describeEnvironment(manifest.environment)],
         ['container image', describeImage(manifest.image)],
-        ['source commit', `${commitLink}${source.ref ? ` (${code(source.ref.replace(/^refs\/heads\//, ''))})` : ''}`],
+        [
+            'source commit',
+            source.ref ? (0,src_summary/* escaped */.Mk) `${commitLink} (${(0,src_summary/* code */.aY)(source.ref.replace(/^refs\/heads\//, ''))})` : commitLink,
+        ],
     ];
     if (evidence) {
         const latency = [
@@ -39117,10 +39122,12 @@ function renderEvidenceSection(manifest, options = {}) {
             figure(evidence.p95Ms, 'ms') && `p95 ${figure(evidence.p95Ms, 'ms')}`,
             figure(evidence.p99Ms, 'ms') && `p99 ${figure(evidence.p99Ms, 'ms')}`,
         ].filter(Boolean);
-        rows.push(['tested on', `endpoint ${code(evidence.endpoint)}, deployment ${code(evidence.deployment)}`], [
+        rows.push(['tested on', (0,src_summary/* escaped */.Mk) `endpoint ${(0,src_summary/* code */.aY)(evidence.endpoint)}, deployment ${(0,src_summary/* code */.aY)(evidence.deployment)}`], [
             'deployment spec',
             evidence.specHash &&
-                `${code(evidence.specHash)}${evidence.instanceType ? ` on ${code(evidence.instanceType)}` : ''}`,
+                (evidence.instanceType
+                    ? (0,src_summary/* escaped */.Mk) `${(0,src_summary/* code */.aY)(evidence.specHash)} on ${(0,src_summary/* code */.aY)(evidence.instanceType)}`
+                    : (0,src_summary/* code */.aY)(evidence.specHash)),
         ], [
             'test result',
             `${evidence.passed ? '✅ passed' : '❌ failed'}: ${evidence.casesPassed}/${evidence.casesTotal} cases`,
@@ -39137,11 +39144,17 @@ function renderEvidenceSection(manifest, options = {}) {
     rows.push([
         'staging run',
         run
-            ? `[${run.id ? `run ${run.id}${run.attempt && run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}` : 'workflow run'}](${run.url})`
+            ? (0,src_summary/* link */.nf)(run.id ? `run ${run.id}${run.attempt && run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}` : 'workflow run', run.url)
             : undefined,
     ]);
     const present = rows.filter(([, value]) => value !== undefined && value !== '');
-    const parts = [EVIDENCE_START, '## Staging evidence', '', table(['what', 'tested in staging'], present), ''];
+    const parts = [
+        EVIDENCE_START,
+        '## Staging evidence',
+        '',
+        withoutComments((0,src_summary/* markdownTable */.Qj)(['what', 'tested in staging'], present)),
+        '',
+    ];
     parts.push('### What changes in production', '');
     if (options.production === undefined) {
         parts.push("Production's current release manifest is unknown: there is no `manifest-path` to read it from, or its copy on the base branch is not a valid manifest.");
@@ -39155,11 +39168,11 @@ function renderEvidenceSection(manifest, options = {}) {
             parts.push('Nothing that runs changes: production already runs this model, environment, image and commit.');
         }
         else {
-            const show = (value, field) => value === undefined ? '—' : field === 'source.commit' ? code(shortSha(String(value))) : code(String(value));
-            parts.push(table(['field', 'production now', 'after merge'], changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)])));
+            const show = (value, field) => value === undefined ? '—' : field === 'source.commit' ? (0,src_summary/* code */.aY)(shortSha(String(value))) : (0,src_summary/* code */.aY)(String(value));
+            parts.push(withoutComments((0,src_summary/* markdownTable */.Qj)(['field', 'production now', 'after merge'], changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)]))));
         }
     }
-    const json = JSON.stringify(ReleaseManifestSchema.parse(manifest), null, 2);
+    const json = jsonForMarkdown(ReleaseManifestSchema.parse(manifest));
     parts.push('', '<details><summary>Release manifest</summary>', '', '```json', json, '```', '', '</details>', EVIDENCE_END);
     return parts.join('\n');
 }
@@ -39208,8 +39221,6 @@ function sameEvidenceSection(a, b) {
     return normalise(a) === normalise(b);
 }
 
-// EXTERNAL MODULE: ../../packages/core/src/summary.ts
-var src_summary = __nccwpck_require__(4195);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 // EXTERNAL MODULE: external "os"
@@ -44232,6 +44243,7 @@ function getOctokit(token, options, ...additionalPlugins) {
  *    fine-grained tokens never get.
  * Legacy 40-hex tokens (old GitHub Enterprise Server) are `unknown` until GitHub's answers say more.
  */
+
 /** The login GitHub gives the workflow's GITHUB_TOKEN. */
 const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
 function detectTokenKind(token, jobToken) {
@@ -44305,7 +44317,7 @@ function describeTokenKind(kind) {
  * `created` says whether this run opened the pull request (otherwise it only edited it or pushed to its branch).
  */
 function tokenChecksExplanation(info, options) {
-    const who = info.login ? ` (${info.login})` : '';
+    const who = info.login ? ` (${(0,src_summary/* escapeMarkdown */.FV)(info.login)})` : '';
     const acts = options.created
         ? 'opened this pull request'
         : options.pushed
@@ -44558,7 +44570,38 @@ function explainGitHubError(error, context) {
     return moved ? new BranchMovedError(message, details) : new GitHubApiError(message, details);
 }
 
+;// CONCATENATED MODULE: ../../packages/core/src/transport.ts
+/**
+ * Where the actions may send tokens and files: over TLS, except to this machine (the tests' and the emulator's
+ * loopback servers), where nothing crosses a network.
+ */
+/** `localhost`, 127.0.0.0/8 and ::1. */
+function isLoopbackHost(host) {
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    return name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name);
+}
+/**
+ * Why `url` must not carry a token or data (plain http to another machine, or not http at all); undefined when
+ * it may.
+ */
+function plainTransportProblem(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return `'${url}' is not a URL`;
+    }
+    if (parsed.protocol === 'https:')
+        return undefined;
+    if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))
+        return undefined;
+    return `${parsed.protocol}//${parsed.host} is not https: the token and the data would cross the network in clear text`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/core/src/github/repository-api.ts
+
+
 
 
 function splitRepository(repository) {
@@ -44583,6 +44626,10 @@ class RepositoryApi {
         [this.owner, this.repo] = parts;
         this.tokenInfo = options.tokenInfo;
         this.apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
+        // The token (a repository admin's, for the settings) goes with every request: never in clear text.
+        const problem = plainTransportProblem(this.apiUrl);
+        if (problem)
+            throw new errors/* UserError */.yo(`The GitHub API URL (GITHUB_API_URL) ${problem}. Use the https URL of the API (GitHub Enterprise Server: https://<host>/api/v3).`);
         this.octokit = getOctokit(options.token, { baseUrl: this.apiUrl, userAgent: options.userAgent });
         this.octokit.hook.wrap('request', async (request, requestOptions) => {
             this.requests++;
@@ -44978,10 +45025,12 @@ async function verifyPromotionBeforeDeploy(options) {
 }
 /** The job summary: the verdict, one row per check. */
 function verificationSummary(result) {
-    const summary = new src_summary/* JobSummary */.c3().heading(result.ok ? '🔐 Promotion verified: production may deploy' : '⛔ Promotion not verified: nothing is deployed');
+    const summary = new src_summary/* JobSummary */.c3().heading(result.ok
+        ? (0,src_summary/* escaped */.Mk) `🔐 Promotion verified: production may deploy`
+        : (0,src_summary/* escaped */.Mk) `⛔ Promotion not verified: nothing is deployed`);
     summary.table(['check', 'result', 'what was seen'], result.findings.map((f) => [f.check, f.ok ? '✅' : '❌', f.detail]));
     if (result.pull)
-        summary.paragraph(`Pull request: [#${result.pull.number}](${result.pull.url}) · commit \`${result.commit.slice(0, 7)}\` · ${result.requests} GitHub requests`);
+        summary.paragraph((0,src_summary/* escaped */.Mk) `Pull request: ${(0,src_summary/* link */.nf)(`#${result.pull.number}`, result.pull.url)} · commit ${(0,src_summary/* code */.aY)(result.commit.slice(0, 7))} · ${result.requests} GitHub requests`);
     return summary;
 }
 /** The failure for an unverified promotion: every check that failed, and what to do. */
@@ -45621,53 +45670,58 @@ const HEADINGS = {
 /** The job summary of a promotion: what was done, what changes in production, and what the token means for checks. */
 function promotionSummary(result) {
     const { manifest } = result;
-    const summary = new src_summary/* JobSummary */.c3().heading(`${HEADINGS[result.operation]}${result.number !== undefined ? `: #${result.number}` : ''}`);
+    const summary = new src_summary/* JobSummary */.c3().heading((0,src_summary/* escaped */.Mk) `${HEADINGS[result.operation]}${result.number !== undefined ? `: #${result.number}` : ''}`);
     summary.table(['what', 'value'], [
-        ['pull request', result.url ? `[#${result.number}](${result.url})` : '—'],
-        ['branches', `\`${result.head}\` → \`${result.base}\``],
+        ['pull request', result.url ? (0,src_summary/* link */.nf)(`#${result.number}`, result.url) : '—'],
+        ['branches', (0,src_summary/* escaped */.Mk) `${(0,src_summary/* code */.aY)(result.head)} → ${(0,src_summary/* code */.aY)(result.base)}`],
         ['operation', result.operation],
-        ['model', `\`${manifest.model.name}\` version \`${manifest.model.version}\``],
-        ['image', manifest.image ? `\`${manifest.image.name}@${manifest.image.digest}\`` : '—'],
+        ['model', (0,src_summary/* escaped */.Mk) `${(0,src_summary/* code */.aY)(manifest.model.name)} version ${(0,src_summary/* code */.aY)(manifest.model.version)}`],
+        ['image', manifest.image ? (0,src_summary/* code */.aY)(`${manifest.image.name}@${manifest.image.digest}`) : '—'],
         [
             'tested',
             manifest.evidence
-                ? `${manifest.evidence.passed ? 'passed' : 'FAILED'}: ${manifest.evidence.casesPassed}/${manifest.evidence.casesTotal} cases on \`${manifest.evidence.deployment}\``
+                ? (0,src_summary/* escaped */.Mk) `${manifest.evidence.passed ? 'passed' : 'FAILED'}: ${manifest.evidence.casesPassed}/${manifest.evidence.casesTotal} cases on ${(0,src_summary/* code */.aY)(manifest.evidence.deployment)}`
                 : 'no evidence',
         ],
-        ['manifest commit', result.manifestCommit ? `\`${result.manifestCommit.slice(0, 7)}\`` : '—'],
+        ['manifest commit', result.manifestCommit ? (0,src_summary/* code */.aY)(result.manifestCommit.slice(0, 7)) : '—'],
         ['GitHub requests', result.requests],
     ]);
     if (result.reason)
-        summary.paragraph(result.reason);
+        summary.paragraph((0,src_summary/* escaped */.Mk) `${result.reason}`);
     if (result.changes.length > 0)
-        summary.heading('What this run changed', 3).paragraph(result.changes.map((c) => `- ${c}`).join('\n'));
+        summary
+            .heading((0,src_summary/* escaped */.Mk) `What this run changed`, 3)
+            .paragraph((0,src_summary/* joinMarkdown */.UF)(result.changes.map((change) => (0,src_summary/* escaped */.Mk) `- ${change}`)));
     if (result.production !== undefined) {
         const changes = diffReleaseManifests(result.production ?? undefined, manifest, { only: DEPLOYED_FIELDS });
-        summary.heading('What changes in production', 3);
+        summary.heading((0,src_summary/* escaped */.Mk) `What changes in production`, 3);
         if (result.production === null)
-            summary.paragraph('Production has no release manifest yet: this is its first promotion.');
+            summary.paragraph((0,src_summary/* escaped */.Mk) `Production has no release manifest yet: this is its first promotion.`);
         else if (changes.length === 0)
-            summary.paragraph('Nothing that runs changes.');
+            summary.paragraph((0,src_summary/* escaped */.Mk) `Nothing that runs changes.`);
         else {
-            const show = (value, field) => value === undefined
-                ? undefined
-                : `\`${field === 'source.commit' ? String(value).slice(0, 7) : String(value)}\``;
+            const show = (value, field) => value === undefined ? undefined : (0,src_summary/* code */.aY)(field === 'source.commit' ? String(value).slice(0, 7) : String(value));
             summary.table(['field', 'production now', 'after merge'], changes.map((c) => [c.field, show(c.before, c.field), show(c.after, c.field)]));
         }
     }
     if (result.operation !== 'skipped') {
         summary
-            .heading('Checks on this pull request', 3)
-            .paragraph(tokenChecksExplanation(result.token, {
+            .heading((0,src_summary/* escaped */.Mk) `Checks on this pull request`, 3)
+            .paragraph(
+        // Our wording; the only outside part (the token's login) is escaped where it is written in.
+        new src_summary/* Markdown */.oz(tokenChecksExplanation(result.token, {
             created: result.operation === 'created',
             pushed: result.manifestCommit !== undefined,
-        }))
-            .paragraph(`<sub>Token kind from: ${result.token.evidence.join('; ')}.</sub>`);
+        })))
+            .paragraph((0,src_summary/* escaped */.Mk) `<sub>Token kind from: ${result.token.evidence.join('; ')}.</sub>`);
     }
     return summary;
 }
 
+// EXTERNAL MODULE: ../../packages/core/src/untrusted.ts
+var untrusted = __nccwpck_require__(3829);
 ;// CONCATENATED MODULE: ../../packages/core/src/inputs.ts
+
 
 
 
@@ -45685,11 +45739,13 @@ function missing(name, options, accepted) {
 function readString(name, options = {}) {
     return raw(name) ?? missing(name, options, 'a non-empty value');
 }
-/** Secrets: masked in the log before anything else can print them. */
+/**
+ * Secrets: masked in the log before anything else can print them, and redacted from what we write ourselves
+ * (summaries, reports) where the runner's masking does not reach.
+ */
 function readSecret(name, options = {}) {
     const value = readString(name, options);
-    if (value)
-        lib_core/* setSecret */.Pq(value);
+    (0,src_summary/* maskSecret */.$l)(value);
     return value;
 }
 const TRUE = ['true', 'True', 'TRUE', 'yes', 'on'];
@@ -45764,7 +45820,7 @@ function readJson(name, schema, options = {}) {
     if (value === undefined)
         return missing(name, options, 'a JSON document');
     if (options.secret)
-        core.setSecret(value);
+        maskSecret(value);
     let parsed;
     try {
         parsed = JSON.parse(value);
@@ -45849,13 +45905,14 @@ function readInputs() {
 
 
 
+
 async function run() {
     await (0,action/* runAction */.Cs)(async () => {
         const inputs = readInputs();
         if (inputs.mode === 'verify') {
             const result = await verifyPromotionBeforeDeploy(inputs.options);
             for (const finding of result.findings)
-                lib_core/* info */.pq(`${finding.ok ? '✓' : '✗'} ${finding.check}: ${finding.detail}`);
+                (0,untrusted/* logLine */.BP)(`${finding.ok ? '✓' : '✗'} ${finding.check}: ${finding.detail}`);
             lib_core/* setOutput */.uH('verified', String(result.ok));
             lib_core/* setOutput */.uH('number', result.pull ? String(result.pull.number) : '');
             lib_core/* setOutput */.uH('url', result.pull?.url ?? '');
@@ -45865,7 +45922,7 @@ async function run() {
                 throw verificationError(result);
             return;
         }
-        const result = await openPromotionPullRequest({ ...inputs.options, log: (line) => lib_core/* info */.pq(line) });
+        const result = await openPromotionPullRequest({ ...inputs.options, log: (line) => (0,untrusted/* logLine */.BP)(line) });
         lib_core/* setOutput */.uH('number', result.number === undefined ? '' : String(result.number));
         lib_core/* setOutput */.uH('url', result.url ?? '');
         lib_core/* setOutput */.uH('operation', result.operation);
@@ -46055,7 +46112,10 @@ function suggestion(key) {
 
 // EXTERNAL MODULE: ../../packages/core/src/summary.ts
 var summary = __nccwpck_require__(4195);
+// EXTERNAL MODULE: ../../packages/core/src/untrusted.ts
+var untrusted = __nccwpck_require__(3829);
 ;// CONCATENATED MODULE: ../../packages/core/src/action.ts
+
 
 
 
@@ -46084,7 +46144,7 @@ function reportFailure(error) {
                 ...(problem.column !== undefined && { startColumn: problem.column }),
             });
         }
-        core/* info */.pq((0,summary/* redact */.E$)(error.message));
+        (0,untrusted/* logLine */.BP)(error.message);
         return;
     }
     const message = (0,summary/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
@@ -46154,9 +46214,16 @@ function errorMessage(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E$: () => (/* binding */ redact),
-/* harmony export */   c3: () => (/* binding */ JobSummary)
+/* harmony export */   FV: () => (/* binding */ escapeMarkdown),
+/* harmony export */   Mk: () => (/* binding */ escaped),
+/* harmony export */   Qj: () => (/* binding */ markdownTable),
+/* harmony export */   UF: () => (/* binding */ joinMarkdown),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   c3: () => (/* binding */ JobSummary),
+/* harmony export */   nf: () => (/* binding */ link),
+/* harmony export */   oz: () => (/* binding */ Markdown)
 /* harmony export */ });
-/* unused harmony exports codeSpan, markdownTable, formatTraffic, trafficTable */
+/* unused harmony exports codeSpan, codeBlock, isHttpsUrl, formatTraffic, trafficTable */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3597);
 
 /**
@@ -46185,9 +46252,52 @@ function redact(text) {
         result = result.split(secret).join('***');
     return result;
 }
-function cell(value) {
-    const text = value === undefined || value === null || value === '' ? '—' : String(value);
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+/**
+ * Markdown we wrote ourselves. Everything else that reaches a summary or a pull request body (names, messages,
+ * paths, links from files and services) is plain text: escaped where it is interpolated, so that it can neither
+ * render HTML (a tracking image), links (phishing), mentions nor break out of a table, a code span or a fence.
+ */
+class Markdown {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+    toString() {
+        return this.text;
+    }
+}
+/**
+ * Plain text as inline markdown that shows exactly that text: HTML is entity-encoded, markdown punctuation
+ * backslash-escaped, autolinks (`https://`, `www.`, `a@b`) and mentions broken, line breaks made spaces.
+ */
+function escapeMarkdown(text, lineBreak = ' ') {
+    return (text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        // `|` is left to tables: a backslash before it would escape the table's own `\|` (see `cell`).
+        .replace(/[\\`*_[\]~$@]/g, '\\$&')
+        .replace(/:(?=\/\/)/g, '\\:')
+        .replace(/(w{3})\./gi, '$1\\.')
+        .replace(/\r\n?|\n/g, lineBreak));
+}
+/** Markdown with every interpolated value escaped unless it is Markdown already: escaped`Deployed ${name}`. */
+function escaped(strings, ...values) {
+    let text = strings[0] ?? '';
+    values.forEach((value, i) => {
+        text += (value instanceof Markdown ? value.text : escapeMarkdown(String(value))) + (strings[i + 1] ?? '');
+    });
+    return new Markdown(text);
+}
+/** Markdown lines joined (list items, paragraphs built piece by piece). */
+function joinMarkdown(parts, separator = '\n') {
+    return new Markdown(parts.map((part) => part.text).join(separator));
+}
+function longestRun(text, char) {
+    let longest = 0;
+    for (const run of text.match(new RegExp(`\\${char}+`, 'g')) ?? [])
+        longest = Math.max(longest, run.length);
+    return longest;
 }
 /**
  * Text we did not write as inline code: markdown, HTML and @mentions inside stay inert. The fence is one backtick
@@ -46195,11 +46305,46 @@ function cell(value) {
  */
 function codeSpan(text) {
     const flat = text.replace(/\r?\n|\r/g, '⏎');
-    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
     const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
-    return `${fence}${pad}${flat}${pad}${fence}`;
+    return new Markdown(`${fence}${pad}${flat}${pad}${fence}`);
 }
+/** Short for `codeSpan`, where summaries build markdown. */
+const code = codeSpan;
+/** A fenced code block that the text cannot close: the fence is longer than any backtick run inside. */
+function codeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
+    return new Markdown(`${fence}${language.replace(/[^\w+-]/g, '')}\n${text}\n${fence}`);
+}
+/** Whether a link target is https (only those are rendered as links). */
+function isHttpsUrl(url) {
+    if (!url)
+        return false;
+    try {
+        return new URL(url).protocol === 'https:';
+    }
+    catch {
+        return false;
+    }
+}
+/** A link when the target is https; otherwise the text, with the refused target shown as code. */
+function link(text, url) {
+    const label = text instanceof Markdown ? text : escaped `${text}`;
+    if (!isHttpsUrl(url))
+        return url ? escaped `${label} (${code(url)}, not an https link)` : label;
+    // Parentheses and spaces would end the destination early; percent-encoding keeps the URL the same.
+    const target = new URL(url).href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return new Markdown(`[${label.text}](${target})`);
+}
+function cell(value) {
+    const text = value === undefined || value === null || value === ''
+        ? '—'
+        : value instanceof Markdown
+            ? value.text
+            : escapeMarkdown(String(value), '<br>');
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A table: header cells are ours; row cells are plain text (escaped) unless they are Markdown. */
 function markdownTable(header, rows) {
     // Header cells stay as given (an empty header is a blank, not a dash).
     const lines = [
@@ -46218,30 +46363,30 @@ function formatTraffic(traffic) {
 /** Traffic before and after, one row per deployment that appears in either. */
 function trafficTable(before, after) {
     const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return markdownTable(['deployment', 'traffic before', 'traffic after'], names.map((name) => [name, `${before[name] ?? 0} %`, `${after[name] ?? 0} %`]));
+    return new Markdown(markdownTable(['deployment', 'traffic before', 'traffic after'], names.map((name) => [name, `${before[name] ?? 0} %`, `${after[name] ?? 0} %`])));
 }
 /**
- * Collects markdown sections and appends them to `$GITHUB_STEP_SUMMARY` once, redacted. Outside a runner (no
- * summary file) it writes nothing, so local runs and the demo do not fail.
+ * Collects markdown sections and appends them to `$GITHUB_STEP_SUMMARY` once, redacted. Headings and paragraphs
+ * take Markdown (build it with escaped`…`, which escapes what it interpolates); table cells and folded text are plain
+ * text. Outside a runner (no summary file) it writes nothing, so local runs and the demo do not fail.
  */
 class JobSummary {
     sections = [];
     heading(text, level = 2) {
-        this.sections.push(`${'#'.repeat(level)} ${text}`);
+        this.sections.push(`${'#'.repeat(level)} ${text.text.replace(/\r?\n/g, ' ')}`);
         return this;
     }
     paragraph(text) {
-        this.sections.push(text);
+        this.sections.push(text.text);
         return this;
     }
     table(header, rows) {
         this.sections.push(markdownTable(header, rows));
         return this;
     }
-    /** Long text (logs, diffs) folded away, in a code block. */
+    /** Long text we did not write (logs, messages, diffs) folded away, in a code block it cannot close. */
     details(title, body, language = '') {
-        const fence = body.includes('```') ? '~~~~' : '```';
-        this.sections.push(`<details><summary>${title}</summary>\n\n${fence}${language}\n${body}\n${fence}\n\n</details>`);
+        this.sections.push(`<details><summary>${escapeMarkdown(title)}</summary>\n\n${codeBlock(body, language).text}\n\n</details>`);
         return this;
     }
     markdown() {
@@ -46252,6 +46397,60 @@ class JobSummary {
             return;
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(this.markdown()).write();
     }
+}
+
+
+/***/ }),
+
+/***/ 3829:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine)
+/* harmony export */ });
+/* unused harmony exports mayHoldCommand, stopToken, commandsOffBlock, printUntrusted */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3597);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4195);
+
+
+
+/**
+ * Text we did not write (container logs, service messages, file names, answers of a scoring script) must not drive
+ * the runner: a line such as `::add-mask::…`, `::warning::…` or `::stop-commands::…` in a model's log would be
+ * obeyed. Such text is printed inside `::stop-commands::<token>` … `::<token>::`, the toolkit's own mechanism, with a
+ * fresh random token per block so that the text cannot guess it and end the block early.
+ *
+ * Annotations (`core.error`, `core.warning`) need no block: @actions/core escapes their text (`%`, CR, LF) so the
+ * whole message stays on the command's own line, and the runner reads one command per line.
+ */
+/**
+ * Whether the runner could read a command in the text: a line starting with `::` (after blanks; the runner trims),
+ * or the older `##[` form anywhere. Lines end at CR as well as LF, as the runner reads them.
+ */
+function mayHoldCommand(text) {
+    return /(^|[\r\n])\s*::/.test(text) || text.includes('##[');
+}
+/** A token no text can predict: 128 random bits. */
+function stopToken() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+}
+/** The lines that print `text` with workflow commands off, as one string (tests and callers that buffer). */
+function commandsOffBlock(text, token = stopToken()) {
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+/** Prints text we did not write, always inside a stop-commands block (redacted). */
+function printUntrusted(text, write = core.info) {
+    write(commandsOffBlock(redact(text)));
+}
+/**
+ * The log line of every action: our words with names and messages from elsewhere in them. A line that could be read
+ * as a command is printed inside a stop-commands block; any other line as is (redacted).
+ */
+function logLine(line, write = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq) {
+    const text = (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(line);
+    write(mayHoldCommand(text) ? commandsOffBlock(text) : text);
 }
 
 
@@ -58129,6 +58328,18 @@ function getIDToken(aud) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

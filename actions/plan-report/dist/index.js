@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5577);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4164);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2308);
 
 
 await (0,_mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__/* .runAsStep */ .IV)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4164:
+/***/ 2308:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34265,6 +34265,7 @@ function getOctokit(token, options, ...additionalPlugins) {
  *    fine-grained tokens never get.
  * Legacy 40-hex tokens (old GitHub Enterprise Server) are `unknown` until GitHub's answers say more.
  */
+
 /** The login GitHub gives the workflow's GITHUB_TOKEN. */
 const GITHUB_ACTIONS_LOGIN = 'github-actions[bot]';
 function detectTokenKind(token, jobToken) {
@@ -34338,7 +34339,7 @@ function describeTokenKind(kind) {
  * `created` says whether this run opened the pull request (otherwise it only edited it or pushed to its branch).
  */
 function tokenChecksExplanation(info, options) {
-    const who = info.login ? ` (${info.login})` : '';
+    const who = info.login ? ` (${escapeMarkdown(info.login)})` : '';
     const acts = options.created
         ? 'opened this pull request'
         : options.pushed
@@ -34591,7 +34592,38 @@ function explainGitHubError(error, context) {
     return moved ? new BranchMovedError(message, details) : new GitHubApiError(message, details);
 }
 
+;// CONCATENATED MODULE: ../../packages/core/src/transport.ts
+/**
+ * Where the actions may send tokens and files: over TLS, except to this machine (the tests' and the emulator's
+ * loopback servers), where nothing crosses a network.
+ */
+/** `localhost`, 127.0.0.0/8 and ::1. */
+function isLoopbackHost(host) {
+    const name = host.replace(/^\[|\]$/g, '').toLowerCase();
+    return name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name);
+}
+/**
+ * Why `url` must not carry a token or data (plain http to another machine, or not http at all); undefined when
+ * it may.
+ */
+function plainTransportProblem(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return `'${url}' is not a URL`;
+    }
+    if (parsed.protocol === 'https:')
+        return undefined;
+    if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))
+        return undefined;
+    return `${parsed.protocol}//${parsed.host} is not https: the token and the data would cross the network in clear text`;
+}
+
 ;// CONCATENATED MODULE: ../../packages/core/src/github/repository-api.ts
+
+
 
 
 function splitRepository(repository) {
@@ -34616,6 +34648,10 @@ class RepositoryApi {
         [this.owner, this.repo] = parts;
         this.tokenInfo = options.tokenInfo;
         this.apiUrl = (options.apiUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com').replace(/\/+$/, '');
+        // The token (a repository admin's, for the settings) goes with every request: never in clear text.
+        const problem = plainTransportProblem(this.apiUrl);
+        if (problem)
+            throw new errors/* UserError */.yo(`The GitHub API URL (GITHUB_API_URL) ${problem}. Use the https URL of the API (GitHub Enterprise Server: https://<host>/api/v3).`);
         this.octokit = getOctokit(options.token, { baseUrl: this.apiUrl, userAgent: options.userAgent });
         this.octokit.hook.wrap('request', async (request, requestOptions) => {
             this.requests++;
@@ -44328,7 +44364,7 @@ function environmentSection(environment, changes, level) {
 function footer(context) {
     const parts = [
         context.commit ? `commit ${(0,src_summary/* codeSpan */.SS)(context.commit.slice(0, 12))}` : undefined,
-        context.runUrl ? `[run](${encodeURI(context.runUrl)})` : undefined,
+        context.runUrl ? (0,src_summary/* link */.nf)('run', context.runUrl).text : undefined,
     ].filter(Boolean);
     return parts.length ? `\n\n<sub>Computed by aml-endpoint-deploy \`mode: plan\` for ${parts.join(' · ')}.</sub>` : '';
 }
@@ -44432,16 +44468,19 @@ function planReportSummary(result) {
     const summary = new src_summary/* JobSummary */.c3();
     if (result.comment)
         return summary
-            .heading('Plan comment')
-            .paragraph(`The plan comment was ${result.comment.operation}: ${result.comment.url}`);
-    return summary.heading('Drift issues').table(['environment', 'issue', 'what happened'], result.issues.map((issue) => [
+            .heading((0,src_summary/* escaped */.Mk) `Plan comment`)
+            .paragraph((0,src_summary/* escaped */.Mk) `The plan comment was ${result.comment.operation}: ${(0,src_summary/* link */.nf)(result.comment.url, result.comment.url)}`);
+    return summary.heading((0,src_summary/* escaped */.Mk) `Drift issues`).table(['environment', 'issue', 'what happened'], result.issues.map((issue) => [
         (0,src_summary/* codeSpan */.SS)(issue.environment),
-        issue.url ? `[#${issue.number}](${issue.url})` : '—',
+        issue.url ? (0,src_summary/* link */.nf)(`#${issue.number}`, issue.url) : '—',
         issue.action,
     ]));
 }
 
+// EXTERNAL MODULE: ../../packages/core/src/untrusted.ts
+var untrusted = __nccwpck_require__(3829);
 ;// CONCATENATED MODULE: ../../packages/core/src/inputs.ts
+
 
 
 
@@ -44459,11 +44498,13 @@ function missing(name, options, accepted) {
 function readString(name, options = {}) {
     return raw(name) ?? missing(name, options, 'a non-empty value');
 }
-/** Secrets: masked in the log before anything else can print them. */
+/**
+ * Secrets: masked in the log before anything else can print them, and redacted from what we write ourselves
+ * (summaries, reports) where the runner's masking does not reach.
+ */
 function readSecret(name, options = {}) {
     const value = readString(name, options);
-    if (value)
-        core.setSecret(value);
+    maskSecret(value);
     return value;
 }
 const TRUE = (/* unused pure expression or super */ null && (['true', 'True', 'TRUE', 'yes', 'on']));
@@ -44538,7 +44579,7 @@ function readJson(name, schema, options = {}) {
     if (value === undefined)
         return missing(name, options, 'a JSON document');
     if (options.secret)
-        lib_core/* setSecret */.Pq(value);
+        (0,src_summary/* maskSecret */.$l)(value);
     let parsed;
     try {
         parsed = JSON.parse(value);
@@ -44626,9 +44667,10 @@ function readPlanReportInputs(log) {
 
 
 
+
 async function run() {
     await (0,action/* runAction */.Cs)(async () => {
-        const result = await reportPlans(readPlanReportInputs((line) => lib_core/* info */.pq(line)));
+        const result = await reportPlans(readPlanReportInputs((line) => (0,untrusted/* logLine */.BP)(line)));
         if (result.comment) {
             lib_core/* setOutput */.uH('operation', result.comment.operation);
             lib_core/* setOutput */.uH('comment-url', result.comment.url);
@@ -44821,7 +44863,10 @@ function suggestion(key) {
 
 // EXTERNAL MODULE: ../../packages/core/src/summary.ts
 var summary = __nccwpck_require__(4195);
+// EXTERNAL MODULE: ../../packages/core/src/untrusted.ts
+var untrusted = __nccwpck_require__(3829);
 ;// CONCATENATED MODULE: ../../packages/core/src/action.ts
+
 
 
 
@@ -44850,7 +44895,7 @@ function reportFailure(error) {
                 ...(problem.column !== undefined && { startColumn: problem.column }),
             });
         }
-        core/* info */.pq((0,summary/* redact */.E$)(error.message));
+        (0,untrusted/* logLine */.BP)(error.message);
         return;
     }
     const message = (0,summary/* redact */.E$)((0,errors/* errorMessage */.gJ)(error));
@@ -44920,11 +44965,13 @@ function errorMessage(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $l: () => (/* binding */ maskSecret),
 /* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   Mk: () => (/* binding */ escaped),
 /* harmony export */   Qj: () => (/* binding */ markdownTable),
 /* harmony export */   SS: () => (/* binding */ codeSpan),
-/* harmony export */   c3: () => (/* binding */ JobSummary)
+/* harmony export */   c3: () => (/* binding */ JobSummary),
+/* harmony export */   nf: () => (/* binding */ link)
 /* harmony export */ });
-/* unused harmony exports formatTraffic, trafficTable */
+/* unused harmony exports Markdown, escapeMarkdown, joinMarkdown, code, codeBlock, isHttpsUrl, formatTraffic, trafficTable */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3597);
 
 /**
@@ -44953,9 +45000,52 @@ function redact(text) {
         result = result.split(secret).join('***');
     return result;
 }
-function cell(value) {
-    const text = value === undefined || value === null || value === '' ? '—' : String(value);
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+/**
+ * Markdown we wrote ourselves. Everything else that reaches a summary or a pull request body (names, messages,
+ * paths, links from files and services) is plain text: escaped where it is interpolated, so that it can neither
+ * render HTML (a tracking image), links (phishing), mentions nor break out of a table, a code span or a fence.
+ */
+class Markdown {
+    text;
+    constructor(text) {
+        this.text = text;
+    }
+    toString() {
+        return this.text;
+    }
+}
+/**
+ * Plain text as inline markdown that shows exactly that text: HTML is entity-encoded, markdown punctuation
+ * backslash-escaped, autolinks (`https://`, `www.`, `a@b`) and mentions broken, line breaks made spaces.
+ */
+function escapeMarkdown(text, lineBreak = ' ') {
+    return (text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        // `|` is left to tables: a backslash before it would escape the table's own `\|` (see `cell`).
+        .replace(/[\\`*_[\]~$@]/g, '\\$&')
+        .replace(/:(?=\/\/)/g, '\\:')
+        .replace(/(w{3})\./gi, '$1\\.')
+        .replace(/\r\n?|\n/g, lineBreak));
+}
+/** Markdown with every interpolated value escaped unless it is Markdown already: escaped`Deployed ${name}`. */
+function escaped(strings, ...values) {
+    let text = strings[0] ?? '';
+    values.forEach((value, i) => {
+        text += (value instanceof Markdown ? value.text : escapeMarkdown(String(value))) + (strings[i + 1] ?? '');
+    });
+    return new Markdown(text);
+}
+/** Markdown lines joined (list items, paragraphs built piece by piece). */
+function joinMarkdown(parts, separator = '\n') {
+    return new Markdown(parts.map((part) => part.text).join(separator));
+}
+function longestRun(text, char) {
+    let longest = 0;
+    for (const run of text.match(new RegExp(`\\${char}+`, 'g')) ?? [])
+        longest = Math.max(longest, run.length);
+    return longest;
 }
 /**
  * Text we did not write as inline code: markdown, HTML and @mentions inside stay inert. The fence is one backtick
@@ -44963,11 +45053,46 @@ function cell(value) {
  */
 function codeSpan(text) {
     const flat = text.replace(/\r?\n|\r/g, '⏎');
-    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = '`'.repeat(longest + 1);
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
     const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
-    return `${fence}${pad}${flat}${pad}${fence}`;
+    return new Markdown(`${fence}${pad}${flat}${pad}${fence}`);
 }
+/** Short for `codeSpan`, where summaries build markdown. */
+const code = codeSpan;
+/** A fenced code block that the text cannot close: the fence is longer than any backtick run inside. */
+function codeBlock(text, language = '') {
+    const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
+    return new Markdown(`${fence}${language.replace(/[^\w+-]/g, '')}\n${text}\n${fence}`);
+}
+/** Whether a link target is https (only those are rendered as links). */
+function isHttpsUrl(url) {
+    if (!url)
+        return false;
+    try {
+        return new URL(url).protocol === 'https:';
+    }
+    catch {
+        return false;
+    }
+}
+/** A link when the target is https; otherwise the text, with the refused target shown as code. */
+function link(text, url) {
+    const label = text instanceof Markdown ? text : escaped `${text}`;
+    if (!isHttpsUrl(url))
+        return url ? escaped `${label} (${code(url)}, not an https link)` : label;
+    // Parentheses and spaces would end the destination early; percent-encoding keeps the URL the same.
+    const target = new URL(url).href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return new Markdown(`[${label.text}](${target})`);
+}
+function cell(value) {
+    const text = value === undefined || value === null || value === ''
+        ? '—'
+        : value instanceof Markdown
+            ? value.text
+            : escapeMarkdown(String(value), '<br>');
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** A table: header cells are ours; row cells are plain text (escaped) unless they are Markdown. */
 function markdownTable(header, rows) {
     // Header cells stay as given (an empty header is a blank, not a dash).
     const lines = [
@@ -44986,30 +45111,30 @@ function formatTraffic(traffic) {
 /** Traffic before and after, one row per deployment that appears in either. */
 function trafficTable(before, after) {
     const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return markdownTable(['deployment', 'traffic before', 'traffic after'], names.map((name) => [name, `${before[name] ?? 0} %`, `${after[name] ?? 0} %`]));
+    return new Markdown(markdownTable(['deployment', 'traffic before', 'traffic after'], names.map((name) => [name, `${before[name] ?? 0} %`, `${after[name] ?? 0} %`])));
 }
 /**
- * Collects markdown sections and appends them to `$GITHUB_STEP_SUMMARY` once, redacted. Outside a runner (no
- * summary file) it writes nothing, so local runs and the demo do not fail.
+ * Collects markdown sections and appends them to `$GITHUB_STEP_SUMMARY` once, redacted. Headings and paragraphs
+ * take Markdown (build it with escaped`…`, which escapes what it interpolates); table cells and folded text are plain
+ * text. Outside a runner (no summary file) it writes nothing, so local runs and the demo do not fail.
  */
 class JobSummary {
     sections = [];
     heading(text, level = 2) {
-        this.sections.push(`${'#'.repeat(level)} ${text}`);
+        this.sections.push(`${'#'.repeat(level)} ${text.text.replace(/\r?\n/g, ' ')}`);
         return this;
     }
     paragraph(text) {
-        this.sections.push(text);
+        this.sections.push(text.text);
         return this;
     }
     table(header, rows) {
         this.sections.push(markdownTable(header, rows));
         return this;
     }
-    /** Long text (logs, diffs) folded away, in a code block. */
+    /** Long text we did not write (logs, messages, diffs) folded away, in a code block it cannot close. */
     details(title, body, language = '') {
-        const fence = body.includes('```') ? '~~~~' : '```';
-        this.sections.push(`<details><summary>${title}</summary>\n\n${fence}${language}\n${body}\n${fence}\n\n</details>`);
+        this.sections.push(`<details><summary>${escapeMarkdown(title)}</summary>\n\n${codeBlock(body, language).text}\n\n</details>`);
         return this;
     }
     markdown() {
@@ -45020,6 +45145,60 @@ class JobSummary {
             return;
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(this.markdown()).write();
     }
+}
+
+
+/***/ }),
+
+/***/ 3829:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine)
+/* harmony export */ });
+/* unused harmony exports mayHoldCommand, stopToken, commandsOffBlock, printUntrusted */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3597);
+/* harmony import */ var _summary_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4195);
+
+
+
+/**
+ * Text we did not write (container logs, service messages, file names, answers of a scoring script) must not drive
+ * the runner: a line such as `::add-mask::…`, `::warning::…` or `::stop-commands::…` in a model's log would be
+ * obeyed. Such text is printed inside `::stop-commands::<token>` … `::<token>::`, the toolkit's own mechanism, with a
+ * fresh random token per block so that the text cannot guess it and end the block early.
+ *
+ * Annotations (`core.error`, `core.warning`) need no block: @actions/core escapes their text (`%`, CR, LF) so the
+ * whole message stays on the command's own line, and the runner reads one command per line.
+ */
+/**
+ * Whether the runner could read a command in the text: a line starting with `::` (after blanks; the runner trims),
+ * or the older `##[` form anywhere. Lines end at CR as well as LF, as the runner reads them.
+ */
+function mayHoldCommand(text) {
+    return /(^|[\r\n])\s*::/.test(text) || text.includes('##[');
+}
+/** A token no text can predict: 128 random bits. */
+function stopToken() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(16).toString('hex');
+}
+/** The lines that print `text` with workflow commands off, as one string (tests and callers that buffer). */
+function commandsOffBlock(text, token = stopToken()) {
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+/** Prints text we did not write, always inside a stop-commands block (redacted). */
+function printUntrusted(text, write = core.info) {
+    write(commandsOffBlock(redact(text)));
+}
+/**
+ * The log line of every action: our words with names and messages from elsewhere in them. A line that could be read
+ * as a command is printed inside a stop-commands block; any other line as is (redacted).
+ */
+function logLine(line, write = _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq) {
+    const text = (0,_summary_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(line);
+    write(mayHoldCommand(text) ? commandsOffBlock(text) : text);
 }
 
 
@@ -56890,6 +57069,18 @@ function getIDToken(aud) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

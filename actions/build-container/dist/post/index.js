@@ -28375,7 +28375,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8604);
-/* harmony import */ var _mlops_actions_core_container_docker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4145);
+/* harmony import */ var _mlops_actions_core_container_docker__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9255);
 /* harmony import */ var _mlops_actions_core_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5736);
 
 
@@ -28397,7 +28397,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4145:
+/***/ 9255:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28411,12 +28411,57 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ../../node_modules/@actions/exec/lib/exec.js + 5 modules
 var exec = __nccwpck_require__(9632);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 11 modules
+var lib_core = __nccwpck_require__(8604);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ../../packages/core/src/untrusted.ts
+
+
+
+/**
+ * Text we did not write (container logs, service messages, file names, answers of a scoring script) must not drive
+ * the runner: a line such as `::add-mask::…`, `::warning::…` or `::stop-commands::…` in a model's log would be
+ * obeyed. Such text is printed inside `::stop-commands::<token>` … `::<token>::`, the toolkit's own mechanism, with a
+ * fresh random token per block so that the text cannot guess it and end the block early.
+ *
+ * Annotations (`core.error`, `core.warning`) need no block: @actions/core escapes their text (`%`, CR, LF) so the
+ * whole message stays on the command's own line, and the runner reads one command per line.
+ */
+/**
+ * Whether the runner could read a command in the text: a line starting with `::` (after blanks; the runner trims),
+ * or the older `##[` form anywhere. Lines end at CR as well as LF, as the runner reads them.
+ */
+function mayHoldCommand(text) {
+    return /(^|[\r\n])\s*::/.test(text) || text.includes('##[');
+}
+/** A token no text can predict: 128 random bits. */
+function stopToken() {
+    return (0,external_node_crypto_.randomBytes)(16).toString('hex');
+}
+/** The lines that print `text` with workflow commands off, as one string (tests and callers that buffer). */
+function commandsOffBlock(text, token = stopToken()) {
+    return `::stop-commands::${token}\n${text}\n::${token}::`;
+}
+/** Prints text we did not write, always inside a stop-commands block (redacted). */
+function printUntrusted(text, write = core.info) {
+    write(commandsOffBlock(redact(text)));
+}
+/**
+ * The log line of every action: our words with names and messages from elsewhere in them. A line that could be read
+ * as a command is printed inside a stop-commands block; any other line as is (redacted).
+ */
+function logLine(line, write = core.info) {
+    const text = redact(line);
+    write(mayHoldCommand(text) ? commandsOffBlock(text) : text);
+}
+
 ;// CONCATENATED MODULE: ../../packages/core/src/container/docker.ts
 
 
@@ -28424,16 +28469,32 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
-/** Runs commands through @actions/exec: echoed and streamed to the log (unless silent), never throwing on exit codes. */
+
+
+/**
+ * Runs commands through @actions/exec: echoed and streamed to the log (unless silent), never throwing on exit codes.
+ * What a build prints (its Dockerfile's RUN steps, base images, build arguments) is not ours: it streams with
+ * workflow commands off.
+ */
 const actionsExec = async (command, args, options = {}) => {
     const env = options.env ? { ...process.env, ...options.env } : undefined;
-    const result = await exec/* getExecOutput */.H(command, [...args], {
-        ignoreReturnCode: true,
-        silent: options.silent ?? false,
-        ...(options.input !== undefined && { input: Buffer.from(options.input) }),
-        ...(env && { env }),
-    });
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    const silent = options.silent ?? false;
+    const token = stopToken();
+    if (!silent)
+        lib_core/* info */.pq(`::stop-commands::${token}`);
+    try {
+        const result = await exec/* getExecOutput */.H(command, [...args], {
+            ignoreReturnCode: true,
+            silent,
+            ...(options.input !== undefined && { input: Buffer.from(options.input) }),
+            ...(env && { env }),
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+    finally {
+        if (!silent)
+            lib_core/* info */.pq(`::${token}::`);
+    }
 };
 function major(version) {
     return Number(/^v?(\d+)/.exec(version)?.[1] ?? NaN);
@@ -28896,10 +28957,11 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Gu: () => (/* binding */ getState),
+  pq: () => (/* binding */ info),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, group, info, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, setOutput, setSecret, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, debug, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setFailed, setOutput, setSecret, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -30631,7 +30693,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + os.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
