@@ -78,7 +78,12 @@ function httpRule(values: Record<string, unknown>): HttpFaultRule {
 
 function operationFault(values: Record<string, unknown>): OperationFault {
   if (values['outcome'] === 'NeverEnds') return { outcome: 'NeverEnds' };
-  if (values['outcome'] !== 'Failed') throw badRequest("'outcome' must be 'Failed' or 'NeverEnds'.");
+  if (values['outcome'] === 'Slow') {
+    const durationMs = optionalNumber(values['durationMs'], 'durationMs');
+    if (durationMs === undefined) throw badRequest("'durationMs' is required with outcome 'Slow'.");
+    return { outcome: 'Slow', durationMs };
+  }
+  if (values['outcome'] !== 'Failed') throw badRequest("'outcome' must be 'Failed', 'NeverEnds' or 'Slow'.");
   const fault: OperationFault = { outcome: 'Failed', code: text(values['code'], 'code') };
   if (values['message'] !== undefined) fault.message = text(values['message'], 'message');
   if (values['details'] !== undefined) fault.details = errorDetails(values['details']);
@@ -152,6 +157,17 @@ export function controlRoutes(target: ControlTarget): Route[] {
         text(values['name'], 'name'),
         text(values['version'], 'version'),
         modelFault(values),
+        workspaceOf(values),
+      );
+      return { status: 204 };
+    }),
+    route('POST', '/faults/consistency', 'faults.consistency', (ctx) => {
+      const values = body(ctx);
+      const readLagMs = optionalNumber(values['readLagMs'], 'readLagMs');
+      const lockMs = optionalNumber(values['lockMs'], 'lockMs');
+      target.faults.consistency(
+        text(values['endpoint'], 'endpoint'),
+        { ...(readLagMs === undefined ? {} : { readLagMs }), ...(lockMs === undefined ? {} : { lockMs }) },
         workspaceOf(values),
       );
       return { status: 204 };

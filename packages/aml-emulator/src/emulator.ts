@@ -83,6 +83,14 @@ function createFaults(service: Service): Faults {
         fault,
       );
     },
+    consistency: (endpointName, fault, workspace) => {
+      const found = service.requireWorkspace(workspace);
+      service.faults.setConsistencyFault(
+        { resourceGroup: found.resourceGroup, workspace: found.name },
+        endpointName,
+        fault,
+      );
+    },
     changeTraffic: (endpointName, change, workspace) => {
       advance(service, new Date());
       const endpoint = service.requireWorkspace(workspace).endpoints[endpointName];

@@ -1,6 +1,13 @@
 /** Fault injection: HTTP rules, operation outcomes and model behaviour, kept outside the persisted state. */
 import { randomUUID } from 'node:crypto';
-import type { HttpFaultRule, ModelFault, OperationFault, OperationFaultTarget, WorkspaceRef } from './types.ts';
+import type {
+  ConsistencyFault,
+  HttpFaultRule,
+  ModelFault,
+  OperationFault,
+  OperationFaultTarget,
+  WorkspaceRef,
+} from './types.ts';
 
 interface ActiveHttpRule {
   id: string;
@@ -53,6 +60,7 @@ export class FaultRegistry {
   private httpRules: ActiveHttpRule[] = [];
   private readonly operationFaults = new Map<string, OperationFault>();
   private readonly modelFaults = new Map<string, ModelFault>();
+  private readonly consistencyFaults = new Map<string, ConsistencyFault>();
 
   addHttpRule(rule: HttpFaultRule): string {
     const id = randomUUID();
@@ -79,6 +87,16 @@ export class FaultRegistry {
     return fault;
   }
 
+  setConsistencyFault(workspace: WorkspaceRef, endpoint: string, fault: ConsistencyFault): void {
+    this.consistencyFaults.set(targetKey(workspace, endpoint), fault);
+  }
+
+  takeConsistencyFault(key: string): ConsistencyFault | undefined {
+    const fault = this.consistencyFaults.get(key);
+    this.consistencyFaults.delete(key);
+    return fault;
+  }
+
   setModelFault(key: string, fault: ModelFault): void {
     this.modelFaults.set(key, fault);
   }
@@ -91,5 +109,6 @@ export class FaultRegistry {
     this.httpRules = [];
     this.operationFaults.clear();
     this.modelFaults.clear();
+    this.consistencyFaults.clear();
   }
 }

@@ -48,11 +48,13 @@ export function beginOperation(service: Service, ctx: RequestContext, spec: Oper
       fault?.outcome === 'NeverEnds'
         ? null
         : ctx.now.getTime() +
-          operationDurationMs(
-            service.options.timing,
-            spec.deployment === undefined ? 'endpoint' : 'deployment',
-            spec.action,
-          ),
+          (fault?.outcome === 'Slow'
+            ? fault.durationMs
+            : operationDurationMs(
+                service.options.timing,
+                spec.deployment === undefined ? 'endpoint' : 'deployment',
+                spec.action,
+              )),
     ...(spec.previous === undefined ? {} : { previous: spec.previous }),
     ...(spec.payload === undefined ? {} : { payload: spec.payload }),
   };

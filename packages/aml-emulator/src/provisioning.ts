@@ -72,10 +72,15 @@ function completeEndpoint(service: Service, workspace: WorkspaceState, operation
       if (failure === undefined) {
         endpoint.provisioningState = 'Succeeded';
         endpoint.live = routingOf(endpoint.properties);
+        if (endpoint.staleRouting !== undefined)
+          endpoint.staleRouting.until = at.getTime() + endpoint.staleRouting.lagMs;
+        if (endpoint.lockAfterUpdateMs !== undefined) endpoint.lockedUntil = at.getTime() + endpoint.lockAfterUpdateMs;
       } else {
         restore(endpoint, operation.previous);
         endpoint.provisioningState = failure.code === 'OperationCanceled' ? 'Canceled' : 'Failed';
+        delete endpoint.staleRouting;
       }
+      delete endpoint.lockAfterUpdateMs;
   }
   finish(operation, at, failure);
 }

@@ -43,6 +43,12 @@ export interface EndpointRecord extends TrackedFields {
   roundRobin: Record<string, number>;
   /** Accumulated mirror percentage: a request is copied each time it reaches 100. */
   mirrorCredit: number;
+  /** Read-after-write lag (fault): reads show this routing until `until` (epoch ms; unset while the update runs). */
+  staleRouting?: Routing & { lagMs: number; until?: number };
+  /** The endpoint lock (fault): writes are refused until this epoch ms, though reads say Succeeded. */
+  lockedUntil?: number;
+  /** Lock to apply when the running update succeeds (fault), in ms. */
+  lockAfterUpdateMs?: number;
 }
 
 export interface ServingState {

@@ -161,7 +161,23 @@ export interface ErrorDetail {
 /** Decides how the next long-running operation on a resource ends. */
 export type OperationFault =
   | { outcome: 'Failed'; code: OperationFailureCode | string; message?: string; details?: ErrorDetail[] }
-  | { outcome: 'NeverEnds' };
+  | { outcome: 'NeverEnds' }
+  /** Succeeds, but only after `durationMs` (longer than a client's timeout: it completes after the client gave up). */
+  | { outcome: 'Slow'; durationMs: number };
+
+/** How the service's eventual consistency shows around the next update of an endpoint. */
+export interface ConsistencyFault {
+  /**
+   * Read-after-write lag: from the update's PUT until this long after its operation succeeded, reads of the endpoint
+   * (GET, list) show its traffic as it was before the update; scoring uses the new split as soon as it succeeds.
+   */
+  readLagMs?: number;
+  /**
+   * The endpoint lock: for this long after the update's operation reported success (and reads say Succeeded), the
+   * endpoint and its deployments refuse changes (409) as if the endpoint were still Updating.
+   */
+  lockMs?: number;
+}
 
 export interface OperationFaultTarget {
   endpoint: string;
@@ -194,6 +210,8 @@ export interface Faults {
   operation(target: OperationFaultTarget, fault: OperationFault): void;
   /** Sets (or replaces) the behaviour of a model version. */
   model(name: string, version: string, fault: ModelFault, workspace?: WorkspaceRef): void;
+  /** The next update of the endpoint lags in reads and/or keeps the endpoint locked after it succeeded. */
+  consistency(endpoint: string, fault: ConsistencyFault, workspace?: WorkspaceRef): void;
   /** Changes live traffic "behind the pipeline's back": no operation, no validation. */
   changeTraffic(endpoint: string, change: TrafficChange, workspace?: WorkspaceRef): void;
   /** Removes every HTTP, operation and model fault. */

@@ -205,14 +205,14 @@ describe('deployment rules', () => {
       location: 'eastus',
       properties: { authMode: 'Key', traffic: { blue: 100 }, mirrorTraffic },
     });
-    expect((await h.arm('PUT', endpoint, { apiVersion: '2023-04-01', body: body({ shadow: 10 }) })).status).toBe(200);
+    expect((await h.arm('PUT', endpoint, { apiVersion: '2023-04-01', body: body({ shadow: 10 }) })).status).toBe(201);
     await waitFor(() => h.arm('GET', endpoint), settled);
     const refused = await h.arm('DELETE', deploymentPath('shadow'));
     expect(refused).toMatchObject({
       status: 400,
       body: { error: { code: 'BadArgument', message: expect.stringContaining('mirrored') } },
     });
-    expect((await h.arm('PUT', endpoint, { apiVersion: '2023-04-01', body: body({}) })).status).toBe(200);
+    expect((await h.arm('PUT', endpoint, { apiVersion: '2023-04-01', body: body({}) })).status).toBe(201);
     await waitFor(() => h.arm('GET', endpoint), settled);
     await deployments().beginDeleteAndWait(h.resourceGroup, h.workspace, 'ep-main', 'shadow', h.poll);
   });

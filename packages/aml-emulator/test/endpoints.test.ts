@@ -273,7 +273,7 @@ describe('mirror traffic (at the api-versions that carry it)', () => {
 
   it('accepts 10 % to an idle deployment, returns it only where the version carries it, and a 2022-10-01 PUT drops it', async () => {
     const accepted = await put({ blue: 100 }, { green: 10 });
-    expect(accepted.status).toBe(200);
+    expect(accepted.status).toBe(201);
     expect(accepted.headers.get('azure-asyncoperation')).toContain(`api-version=${API}`);
     const current = await waitFor(() => h.arm('GET', endpointPath('ep-mirror'), { apiVersion: API }), settled);
     expect(current.body).toMatchObject({

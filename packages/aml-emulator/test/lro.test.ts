@@ -57,11 +57,14 @@ describe('long-running operations as ARM runs them', () => {
     });
   });
 
-  it('PUT on an existing resource answers 200 + Azure-AsyncOperation, and Updating until done', async () => {
+  it('PUT on an existing resource answers 201 Creating + Azure-AsyncOperation (as recorded), and reads say Updating until done', async () => {
     const updated = await h.arm('PUT', endpointPath('ep-lro'), { body: { ...keyEndpoint(), tags: { v: '2' } } });
-    expect(updated.status).toBe(200);
+    expect(updated.status).toBe(201);
     expect(updated.headers.get('azure-asyncoperation')).toMatch(STATUS_URL);
-    expect(updated.body).toMatchObject({ tags: { v: '2' }, properties: { provisioningState: 'Updating' } });
+    expect(updated.body).toMatchObject({ tags: { v: '2' }, properties: { provisioningState: 'Creating' } });
+    expect((await h.arm('GET', endpointPath('ep-lro'))).body).toMatchObject({
+      properties: { provisioningState: 'Updating' },
+    });
   });
 
   it('PATCH answers 202 + Location (mfeOperationResults) + Azure-AsyncOperation; Location gives 202, then the resource', async () => {

@@ -23,7 +23,7 @@ import {
 import { orderItems, topOf } from './listing.ts';
 import { endpointId, expandIdentity, findEndpoint } from './online-endpoints.ts';
 import { checkDeploymentCount, checkRequestTimeout, checkSizing, MAX_INSTANCES } from './deployment-limits.ts';
-import { busy, checkDeletable, checkResourceName, isBusy } from './rules.ts';
+import { busy, checkDeletable, checkResourceName, isBusy, refuseDeploymentChangeWhileEndpointBusy } from './rules.ts';
 import { checkDeploymentContent } from '../storage/asset-content.ts';
 import { normaliseDurations } from '../duration.ts';
 import { DEFAULT_PROBE, DEFAULT_REQUEST_SETTINGS, DURATION_FIELDS } from './deployment-defaults.ts';
@@ -165,12 +165,33 @@ function snapshot(deployment: DeploymentRecord): JsonObject {
   return structuredClone({ properties, tags, identity, sku, kind, location }) as JsonObject;
 }
 
-function requireUsableEndpoint(workspace: WorkspaceState, name: string): EndpointRecord {
+/** The endpoint of a deployment change; refused while the endpoint is busy or locked, as the service does. */
+function requireUsableEndpoint(
+  workspace: WorkspaceState,
+  name: string,
+  ctx: RequestContext,
+  verb: 'create' | 'update' | 'delete',
+): EndpointRecord {
   const endpoint = findEndpoint(workspace, name);
-  if (endpoint.provisioningState === 'Creating' || endpoint.provisioningState === 'Deleting') {
-    throw busy('online endpoint', name, endpoint.provisioningState);
-  }
+  refuseDeploymentChangeWhileEndpointBusy(endpoint, ctx.now, verb);
   return endpoint;
+}
+
+/** A PUT answers 201 `Creating` for an existing deployment too (the 2025 recording test_online_deployment_update, entry 126). */
+function putAnswer(
+  service: Service,
+  workspace: WorkspaceState,
+  endpoint: string,
+  deployment: DeploymentRecord,
+  apiVersion: string,
+): Reply {
+  const operation = service.state.operations[deployment.operationId ?? ''];
+  const resource = deploymentResource(service, workspace, endpoint, deployment, apiVersion);
+  return {
+    status: 201,
+    headers: operation === undefined ? {} : operationHeaders(service, operation, apiVersion, 'put'),
+    body: { ...resource, properties: { ...(resource['properties'] as JsonObject), provisioningState: 'Creating' } },
+  };
 }
 
 function createOrUpdate(service: Service, ctx: RequestContext): Reply {
@@ -179,12 +200,12 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
   const endpointName = ctx.params['endpointName'] ?? '';
   const name = ctx.params['deploymentName'] ?? '';
   const body = requireBody(ctx);
-  const endpoint = requireUsableEndpoint(workspace, endpointName);
+  const existing = workspace.deployments[endpointName]?.[name];
+  const endpoint = requireUsableEndpoint(workspace, endpointName, ctx, existing ? 'update' : 'create');
   const location = body['location'];
   if (typeof location !== 'string' || location === '') {
     throw armError(400, 'LocationRequired', 'The location property is required for this definition.');
   }
-  const existing = workspace.deployments[endpointName]?.[name];
   if (existing === undefined) {
     checkResourceName('deployment', name);
     checkDeploymentCount(endpoint.name, Object.keys(workspace.deployments[endpoint.name] ?? {}).length);
@@ -223,11 +244,7 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
       action: 'create',
     });
     deployment.operationId = operation.id;
-    return {
-      status: 201,
-      headers: operationHeaders(service, operation, apiVersion, 'put'),
-      body: deploymentResource(service, workspace, endpoint.name, deployment, apiVersion),
-    };
+    return putAnswer(service, workspace, endpoint.name, deployment, apiVersion);
   }
   const previous = snapshot(existing);
   Object.assign(existing, tracked, { properties, provisioningState: 'Updating' });
@@ -240,11 +257,7 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     previous,
   });
   existing.operationId = operation.id;
-  return {
-    status: 200,
-    headers: operationHeaders(service, operation, apiVersion, 'put'),
-    body: deploymentResource(service, workspace, endpoint.name, existing, apiVersion),
-  };
+  return putAnswer(service, workspace, endpoint.name, existing, apiVersion);
 }
 
 /** PATCH takes tags and sku only (PartialMinimalTrackedResourceWithSku): scaling, in practice. */
@@ -254,6 +267,7 @@ function update(service: Service, ctx: RequestContext): Reply {
   const endpointName = ctx.params['endpointName'] ?? '';
   const deployment = findDeployment(workspace, endpointName, ctx.params['deploymentName'] ?? '');
   const body = requireBody(ctx);
+  requireUsableEndpoint(workspace, endpointName, ctx, 'update');
   if (isBusy(deployment.provisioningState))
     throw busy('online deployment', deployment.name, deployment.provisioningState);
   const previous = snapshot(deployment);
@@ -282,6 +296,7 @@ function remove(service: Service, ctx: RequestContext): Reply {
   const endpoint = findEndpoint(workspace, ctx.params['endpointName'] ?? '');
   const deployment = workspace.deployments[endpoint.name]?.[ctx.params['deploymentName'] ?? ''];
   if (deployment === undefined) return { status: 204 };
+  refuseDeploymentChangeWhileEndpointBusy(endpoint, ctx.now, 'delete');
   if (isBusy(deployment.provisioningState))
     throw busy('online deployment', deployment.name, deployment.provisioningState);
   checkDeletable(endpoint, deployment.name);

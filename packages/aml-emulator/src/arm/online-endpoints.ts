@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { armError, badArgument, notFound } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
+import { targetKey } from '../faults.ts';
 import { beginOperation, operationHeaders, operationStatusUrl } from '../lro.ts';
 import type { Service } from '../service.ts';
 import { onlineSystemData, randomSecret, systemData, touch } from '../state.ts';
-import type { EndpointRecord, JsonObject, WorkspaceState } from '../state.ts';
+import type { EndpointRecord, JsonObject, Routing, WorkspaceState } from '../state.ts';
 import {
   armRoutes,
   checkApiVersion,
@@ -21,13 +22,12 @@ import {
 } from './common.ts';
 import { endpointCarries } from './api-versions.ts';
 import {
-  busy,
   checkEndpointNameFree,
   checkResourceName,
   checkRouting,
   checkTrafficOnCreate,
-  isBusy,
   readWeights,
+  refuseEndpointWhileBusy,
 } from './rules.ts';
 
 const TYPE = `${PROVIDER}/workspaces/onlineEndpoints`;
@@ -71,6 +71,14 @@ export function endpointResource(
     if (operation !== undefined)
       userProperties['AzureAsyncOperationUri'] = operationStatusUrl(service, operation, apiVersion);
   }
+  const stale = endpoint.staleRouting;
+  const shown: Partial<Routing> =
+    stale !== undefined && (stale.until === undefined || Date.now() < stale.until)
+      ? stale
+      : {
+          traffic: properties['traffic'] as Record<string, number> | undefined,
+          mirrorTraffic: mirrorTraffic as Record<string, number> | undefined,
+        };
   return {
     id,
     name: endpoint.name,
@@ -84,9 +92,9 @@ export function endpointResource(
     properties: {
       ...properties,
       properties: userProperties,
-      traffic: properties['traffic'] ?? {},
+      traffic: shown.traffic ?? {},
       ...(endpointCarries('publicNetworkAccess', apiVersion) ? { publicNetworkAccess } : {}),
-      ...(endpointCarries('mirrorTraffic', apiVersion) ? { mirrorTraffic: mirrorTraffic ?? {} } : {}),
+      ...(endpointCarries('mirrorTraffic', apiVersion) ? { mirrorTraffic: shown.mirrorTraffic ?? {} } : {}),
       // Recorded: no URIs until the endpoint exists (null in the PUT's answer and while Creating).
       scoringUri: endpoint.provisioningState === 'Creating' ? null : service.scoringUri(endpoint.name),
       swaggerUri: endpoint.provisioningState === 'Creating' ? null : service.swaggerUri(endpoint.name),
@@ -141,6 +149,43 @@ function snapshot(endpoint: EndpointRecord): JsonObject {
   return structuredClone({ properties, tags, identity, sku, kind, location }) as JsonObject;
 }
 
+/**
+ * What a PUT answers, for a new endpoint and an existing one alike: 201 with `provisioningState: Creating` and no
+ * scoring or swagger URI yet (the 2025 recording test_online_deployment_update, entries 1 and 116).
+ */
+function putAnswer(service: Service, workspace: WorkspaceState, endpoint: EndpointRecord, apiVersion: string): Reply {
+  const operation = service.state.operations[endpoint.operationId ?? ''];
+  const resource = endpointResource(service, workspace, endpoint, apiVersion);
+  return {
+    status: 201,
+    headers: operation === undefined ? {} : operationHeaders(service, operation, apiVersion, 'put'),
+    body: {
+      ...resource,
+      properties: {
+        ...(resource['properties'] as JsonObject),
+        provisioningState: 'Creating',
+        scoringUri: null,
+        swaggerUri: null,
+      },
+    },
+  };
+}
+
+/** The consistency faults armed for this endpoint's update: reads that lag, a lock that outlives the operation. */
+function armConsistencyFaults(service: Service, workspace: WorkspaceState, endpoint: EndpointRecord): void {
+  const ref = { resourceGroup: workspace.resourceGroup, workspace: workspace.name };
+  const fault = service.faults.takeConsistencyFault(targetKey(ref, endpoint.name));
+  delete endpoint.staleRouting;
+  if (fault?.readLagMs !== undefined) {
+    endpoint.staleRouting = {
+      traffic: { ...((endpoint.properties['traffic'] as Record<string, number> | undefined) ?? {}) },
+      mirrorTraffic: { ...((endpoint.properties['mirrorTraffic'] as Record<string, number> | undefined) ?? {}) },
+      lagMs: fault.readLagMs,
+    };
+  }
+  if (fault?.lockMs !== undefined) endpoint.lockAfterUpdateMs = fault.lockMs;
+}
+
 function createOrUpdate(service: Service, ctx: RequestContext): Reply {
   const apiVersion = checkApiVersion(ctx, TYPE);
   const workspace = resolveWorkspace(service, ctx);
@@ -181,24 +226,17 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
     workspace.endpoints[name] = endpoint;
     const operation = beginOperation(service, ctx, { workspace, endpoint: name, action: 'create' });
     endpoint.operationId = operation.id;
-    return {
-      status: 201,
-      headers: operationHeaders(service, operation, apiVersion, 'put'),
-      body: endpointResource(service, workspace, endpoint, apiVersion),
-    };
+    return putAnswer(service, workspace, endpoint, apiVersion);
   }
-  if (isBusy(existing.provisioningState)) throw busy('online endpoint', name, existing.provisioningState);
+  refuseEndpointWhileBusy(existing, ctx.now);
   checkRouting(name, traffic, mirror, workspace.deployments[name] ?? {}, isKubernetes(properties));
   const previous = snapshot(existing);
+  armConsistencyFaults(service, workspace, existing);
   Object.assign(existing, tracked, { properties, provisioningState: 'Updating' });
   existing.systemData = touch(existing.systemData, ctx.caller ?? 'unknown', ctx.now);
   const operation = beginOperation(service, ctx, { workspace, endpoint: name, action: 'update', previous });
   existing.operationId = operation.id;
-  return {
-    status: 200,
-    headers: operationHeaders(service, operation, apiVersion, 'put'),
-    body: endpointResource(service, workspace, existing, apiVersion),
-  };
+  return putAnswer(service, workspace, existing, apiVersion);
 }
 
 /** PATCH takes tags and identity only (PartialMinimalTrackedResourceWithIdentity); anything else is ignored. */
@@ -207,7 +245,7 @@ function update(service: Service, ctx: RequestContext): Reply {
   const workspace = resolveWorkspace(service, ctx);
   const endpoint = findEndpoint(workspace, ctx.params['endpointName'] ?? '');
   const body = requireBody(ctx);
-  if (isBusy(endpoint.provisioningState)) throw busy('online endpoint', endpoint.name, endpoint.provisioningState);
+  refuseEndpointWhileBusy(endpoint, ctx.now);
   const previous = snapshot(endpoint);
   if (body['tags'] !== undefined) endpoint.tags = stringMap(body['tags'], 'tags');
   const identity = optionalObject(body, 'identity');
@@ -224,7 +262,7 @@ function remove(service: Service, ctx: RequestContext): Reply {
   const workspace = resolveWorkspace(service, ctx);
   const endpoint = workspace.endpoints[ctx.params['endpointName'] ?? ''];
   if (endpoint === undefined) return { status: 204 };
-  if (isBusy(endpoint.provisioningState)) throw busy('online endpoint', endpoint.name, endpoint.provisioningState);
+  refuseEndpointWhileBusy(endpoint, ctx.now);
   endpoint.provisioningState = 'Deleting';
   const operation = beginOperation(service, ctx, { workspace, endpoint: endpoint.name, action: 'delete' });
   endpoint.operationId = operation.id;
@@ -294,7 +332,7 @@ function regenerateKeys(service: Service, ctx: RequestContext): Reply {
   const keyType = body['keyType'];
   if (keyType !== 'Primary' && keyType !== 'Secondary')
     throw badArgument("'keyType' must be 'Primary' or 'Secondary'.");
-  if (isBusy(endpoint.provisioningState)) throw busy('online endpoint', endpoint.name, endpoint.provisioningState);
+  refuseEndpointWhileBusy(endpoint, ctx.now);
   const payload: JsonObject = {
     keyType,
     ...(typeof body['keyValue'] === 'string' ? { keyValue: body['keyValue'] } : {}),

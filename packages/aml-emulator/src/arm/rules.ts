@@ -2,7 +2,7 @@
 import { armError, badArgument } from '../http/errors.ts';
 import type { HttpError } from '../http/errors.ts';
 import type { Service } from '../service.ts';
-import type { DeploymentRecord, WorkspaceState } from '../state.ts';
+import type { DeploymentRecord, EndpointRecord, WorkspaceState } from '../state.ts';
 import { isObject } from './common.ts';
 
 const RESOURCE_NAME = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
@@ -103,6 +103,36 @@ export function busy(kind: 'online endpoint' | 'online deployment', name: string
 
 export function isBusy(state: string): boolean {
   return state === 'Creating' || state === 'Updating' || state === 'Scaling' || state === 'Deleting';
+}
+
+/**
+ * The state that makes an endpoint refuse changes to itself and its deployments: its running operation's, or
+ * `Updating` while the endpoint lock holds (a fault: Azure refuses for a while after the operation said Succeeded).
+ */
+export function endpointBlocker(endpoint: EndpointRecord, now: Date): string | undefined {
+  if (isBusy(endpoint.provisioningState)) return endpoint.provisioningState;
+  if (endpoint.lockedUntil !== undefined && now.getTime() < endpoint.lockedUntil) return 'Updating';
+  return undefined;
+}
+
+export function refuseEndpointWhileBusy(endpoint: EndpointRecord, now: Date): void {
+  const blocker = endpointBlocker(endpoint, now);
+  if (blocker !== undefined) throw busy('online endpoint', endpoint.name, blocker);
+}
+
+/** A deployment change while its endpoint is busy, in the words of the service's error (azure-sdk-for-net#36961). */
+export function refuseDeploymentChangeWhileEndpointBusy(
+  endpoint: EndpointRecord,
+  now: Date,
+  verb: 'create' | 'update' | 'delete',
+): void {
+  const blocker = endpointBlocker(endpoint, now);
+  if (blocker === undefined) return;
+  throw armError(
+    409,
+    'Conflict',
+    `Cannot ${verb} a deployment in endpoint ${endpoint.name} because it is in ${blocker} provisioning state.`,
+  );
 }
 
 /** Endpoint names are unique in a region, across workspaces, because they name the scoring host. */
