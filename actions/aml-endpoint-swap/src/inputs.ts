@@ -39,7 +39,7 @@ export function readSwapInputs(): SwapRequest {
     requireTested: readBoolean('require-tested', true),
     testRecord: readJson('test-record', TestRecordSchema),
     operation: azure.operation,
-    readBack: { attempts: 10, intervalMs: 1000 },
+    readBack: { timeoutMs: readDuration('read-back-timeout', { default: 120_000 }), intervalMs: 2000 },
     log: (line: string) => logLine(line),
     connect: () => azure.connect('aml-endpoint-swap'),
   };

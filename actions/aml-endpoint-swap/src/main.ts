@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { runAction } from '@mlops-actions/core/action';
+import { listenForCancellation } from '@mlops-actions/core/cancellation';
 import { swapFailureSummary, swapSummary } from '@mlops-actions/core/aml/summaries';
 import { SwapFailedError, swapTrafficSafely } from '@mlops-actions/core/aml/swap';
 import { logLine } from '@mlops-actions/core/untrusted';
@@ -9,7 +10,9 @@ export async function run(): Promise<void> {
   await runAction(async () => {
     const request = readSwapInputs();
     try {
-      const result = await swapTrafficSafely(request);
+      // The runner cancels with SIGINT, then SIGTERM: the swap puts the recorded split back before it exits.
+      const cancelled = listenForCancellation((line) => core.info(line));
+      const result = await swapTrafficSafely({ ...request, cancelled });
       core.setOutput('live-deployment', result.liveDeployment ?? '');
       core.setOutput('previous-deployment', result.previousDeployment ?? '');
       core.setOutput('traffic', JSON.stringify(result.after));

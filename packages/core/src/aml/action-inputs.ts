@@ -48,6 +48,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
     authorityHost: readString('authority-host'),
   });
   const maxRetries = readInteger('max-retries', { min: 0, max: 10, default: 4 });
+  const requestTimeoutMs = readDuration('arm-request-timeout', { default: 60_000, max: 600_000 });
   const operation: OperationSettings = {
     timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }),
     pollIntervalMs: readDuration('poll-interval', { default: 5000 }),
@@ -68,7 +69,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
       ]);
       const azure = credentialFor(login);
       return new AmlWorkspace(
-        createMlClient(azure, { userAgent, maxRetries }),
+        createMlClient(azure, { userAgent, maxRetries, requestTimeoutMs }),
         { resourceGroup: target.resourceGroup, workspace: target.workspace },
         { credential: azure.credential },
       );

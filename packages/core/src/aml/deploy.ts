@@ -391,6 +391,8 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
 
   let deployed: DeploymentState;
   try {
+    // An endpoint still Updating (someone else's change, or ours settling) refuses deployment changes: wait for it.
+    await workspace.waitForEndpoint(endpointName, options.operation);
     deployed = await workspace.putDeployment(
       endpointName,
       plan.candidate,

@@ -1,27 +1,26 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../duration.ts';
 import { errorMessage, UserError } from '../errors.ts';
-import {
-  liveDeployment,
-  mirrorAlongside,
-  planPromotion,
-  planRollback,
-  decidePromotion,
-  sameTraffic,
-  type Strategy,
-  type Traffic,
-} from '../slots.ts';
+import { liveDeployment, planPromotion, decidePromotion, sameTraffic, type Strategy, type Traffic } from '../slots.ts';
 import { probeConcurrency, slotCapacity, throttledReason, type SlotCapacity } from './admission.ts';
 import { runLoad, type LoadStats } from './scoring.ts';
-import {
-  checkRollbackTarget,
-  promotionRecords,
-  recordedSplit,
-  recordsForPromotion,
-  slotTestProblems,
-  splitBefore,
-} from './slot-records.ts';
+import { promotionRecords, recordsForPromotion, slotTestProblems, splitBefore } from './slot-records.ts';
+import { noChange, rollbackMode } from './swap-rollback.ts';
 import type { TestRecord } from './tested-identity.ts';
-import type { AmlWorkspace, DeploymentState, EndpointState, OperationSettings } from './workspace.ts';
+import {
+  applyTraffic,
+  describeUpdateFailure,
+  ReadBackLagError,
+  rollBack,
+  SwapFailedError,
+  type Restore,
+  type StepRecord,
+  type TrafficUpdater,
+} from './traffic-update.ts';
+import type { AmlWorkspace, DeploymentState, EndpointState } from './workspace.ts';
+
+export { SwapFailedError, type StepRecord };
+export { TRAFFIC_BEFORE_TAG } from './slot-records.ts';
 
 /**
  * aml-endpoint-swap: move live traffic to the slot that was deployed and tested, in one update or in canary steps
@@ -38,9 +37,7 @@ export interface HealthProbe {
   timeoutMs: number;
 }
 
-export interface SwapOptions {
-  workspace: AmlWorkspace;
-  endpoint: string;
+export interface SwapOptions extends TrafficUpdater {
   mode: 'promote' | 'rollback';
   /** The slot to promote: the deploy step's output. */
   deployment?: string | undefined;
@@ -61,15 +58,8 @@ export interface SwapOptions {
   requireTested: boolean;
   /** The test step's record (its `test-record` output); the deployment's tags are read when absent. */
   testRecord?: TestRecord | undefined;
-  operation: OperationSettings;
-  readBack: { attempts: number; intervalMs: number };
-  log: (line: string) => void;
-}
-
-export interface StepRecord {
-  traffic: Record<string, number>;
-  probe: LoadStats | undefined;
-  at: string;
+  /** Aborted when the runner cancels the step (SIGINT, then SIGTERM): the recorded split is put back at once. */
+  cancelled?: AbortSignal | undefined;
 }
 
 export interface SwapResult {
@@ -85,55 +75,16 @@ export interface SwapResult {
   changed: boolean;
 }
 
-/** The promotion failed; traffic was put back (or could not be: then the message says what it is now). */
-export class SwapFailedError extends Error {
-  override name = 'SwapFailedError';
-  readonly rolledBack: boolean;
-  readonly traffic: Record<string, number>;
-  readonly steps: StepRecord[];
+/** A wait the runner's cancellation cuts short. */
+const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {});
 
-  constructor(message: string, rolledBack: boolean, traffic: Record<string, number>, steps: StepRecord[]) {
-    super(message);
-    this.rolledBack = rolledBack;
-    this.traffic = traffic;
-    this.steps = steps;
-  }
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Error(cancellation(signal));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export { TRAFFIC_BEFORE_TAG } from './slot-records.ts';
-
-/**
- * Sets traffic and reads it back until the service reports exactly that split. The mirror split is sent back as it
- * is live, less any deployment that now gets live traffic (said in the log).
- */
-async function applyTraffic(
-  options: SwapOptions,
-  /** The endpoint as just read: everything but the traffic is sent back as it is. */
-  current: EndpointState,
-  traffic: Traffic,
-  tags: Record<string, string | undefined> = {},
-): Promise<EndpointState> {
-  const { workspace } = options;
-  const { mirror, stopped } = mirrorAlongside(traffic, current.mirror);
-  for (const name of stopped) {
-    options.log(
-      `Deployment ${name} stops receiving its ${current.mirror[name]} % of mirrored traffic: it gets live traffic now, and a deployment cannot have both.`,
-    );
-  }
-  await workspace.setTraffic(current, traffic, options.operation, tags, mirror);
-  for (let attempt = 1; ; attempt++) {
-    const observed = await workspace.requireEndpoint(options.endpoint);
-    if (sameTraffic(observed.traffic, traffic) && sameTraffic(observed.mirror, mirror)) return observed;
-    if (attempt >= options.readBack.attempts) {
-      throw new Error(
-        `Endpoint ${options.endpoint} reports traffic ${JSON.stringify(observed.traffic)} (mirror ${JSON.stringify(observed.mirror)}) ` +
-          `after it was set to ${JSON.stringify(traffic)} (mirror ${JSON.stringify(mirror)}).`,
-      );
-    }
-    await sleep(options.readBack.intervalMs);
-  }
+function cancellation(signal: AbortSignal | undefined): string | undefined {
+  if (!signal?.aborted) return undefined;
+  return `The step was cancelled (${String(signal.reason ?? 'signal')}) during the promotion.`;
 }
 
 async function probeHealth(
@@ -162,52 +113,6 @@ async function probeHealth(
   if (problems.length > 0 && stats.throttled > 0)
     problems.push(throttledReason(stats.throttled, stats.requests, concurrency, capacity));
   return { stats, problems };
-}
-
-/** Where a failed promotion goes back to: the split, and the records (tags) of the promotion before this attempt. */
-interface Restore {
-  traffic: Traffic;
-  records: Record<string, string | undefined>;
-}
-
-async function rollBack(options: SwapOptions, restore: Restore, cause: string, steps: StepRecord[]): Promise<never> {
-  const before = restore.traffic;
-  options.log(`Rolling back endpoint ${options.endpoint} to ${JSON.stringify(before)}: ${cause}`);
-  try {
-    const now = await options.workspace.requireEndpoint(options.endpoint);
-    // The attempt that failed does not count as a promotion: `mode: rollback` still undoes the last one that held.
-    const restored = sameTraffic(now.traffic, before) ? now : await applyTraffic(options, now, before, restore.records);
-    throw new SwapFailedError(
-      `${cause} Traffic is back to ${JSON.stringify(restored.traffic)}.`,
-      true,
-      restored.traffic,
-      steps,
-    );
-  } catch (error) {
-    if (error instanceof SwapFailedError) throw error;
-    const now = await options.workspace.getEndpoint(options.endpoint).catch(() => undefined);
-    throw new SwapFailedError(
-      `${cause} The rollback failed too (${errorMessage(error)}); live traffic is now ${JSON.stringify(now?.traffic ?? 'unknown')}: ` +
-        `restore ${JSON.stringify(before)} by hand or re-run with mode: rollback.`,
-      false,
-      now?.traffic ?? {},
-      steps,
-    );
-  }
-}
-
-function noChange(endpoint: EndpointState): SwapResult {
-  return {
-    endpoint: endpoint.name,
-    liveDeployment: undefined,
-    previousDeployment: undefined,
-    before: endpoint.traffic,
-    after: endpoint.traffic,
-    mirror: { before: endpoint.mirror, after: endpoint.mirror },
-    steps: [],
-    cleanup: undefined,
-    changed: false,
-  };
 }
 
 async function promote(options: SwapOptions): Promise<SwapResult> {
@@ -243,10 +148,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   // The decision refuses a slot that does not exist, so the deployment was read.
   const capacity = slotCapacity(deployment as DeploymentState);
   const before = endpoint.traffic;
-  const restore: Restore = {
-    traffic: before,
-    records: promotionRecords(endpoint),
-  };
+  const restore: Restore = { traffic: before, tags: promotionRecords(endpoint) };
   const records = await recordsForPromotion(workspace, endpoint.name, before);
   const previous = liveDeployment(before);
   const plan = planPromotion(before, slot, options.strategy, options.canarySteps);
@@ -259,13 +161,17 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   let mirrorAfter = endpoint.mirror;
   for (const [index, step] of plan.entries()) {
     try {
+      throwIfCancelled(options.cancelled);
       // Between steps (after a wait and a probe) someone may have changed the endpoint: read it again.
       const now = index === 0 ? endpoint : await workspace.requireEndpoint(endpoint.name);
       if (!sameTraffic(now.traffic, expected)) {
-        return await rollBack(
-          options,
-          restore,
-          `Live traffic changed behind the pipeline's back (expected ${JSON.stringify(expected)}, found ${JSON.stringify(now.traffic)}).`,
+        // An operator's change wins: putting back the pre-swap split would overwrite it.
+        throw new SwapFailedError(
+          `Stopped: live traffic of endpoint ${endpoint.name} was changed by someone else during the promotion ` +
+            `(expected ${JSON.stringify(expected)}, found ${JSON.stringify(now.traffic)}). Their split is left as it is; ` +
+            'nothing was rolled back. Re-run the promotion or mode: rollback once they are done.',
+          false,
+          now.traffic,
           steps,
         );
       }
@@ -277,7 +183,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       if (step.probe && options.probe) {
         if (options.canaryWaitMs > 0) {
           log(`Waiting ${formatDuration(options.canaryWaitMs)} before the health probe…`);
-          await sleep(options.canaryWaitMs);
+          await sleep(options.canaryWaitMs, options.cancelled);
         }
         const health = await probeHealth(options, observed, slot, capacity);
         probe = health.stats;
@@ -297,7 +203,18 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       steps.push({ traffic: step.traffic, probe, at: new Date().toISOString() });
     } catch (error) {
       if (error instanceof SwapFailedError) throw error;
-      return await rollBack(options, restore, `${errorMessage(error)}`, steps);
+      if (error instanceof ReadBackLagError) {
+        // Azure said the update succeeded: rolling back on a stale read would undo a promotion that took effect.
+        throw new SwapFailedError(
+          `${error.message} The update most likely took effect; nothing was rolled back. Check the endpoint's traffic, ` +
+            "then re-run (a longer 'read-back-timeout' tolerates the lag) or run mode: rollback.",
+          false,
+          error.observed,
+          steps,
+        );
+      }
+      const cause = cancellation(options.cancelled) ?? describeUpdateFailure(error);
+      return await rollBack(options, restore, cause, steps);
     }
   }
 
@@ -326,64 +243,6 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
     mirror: { before: endpoint.mirror, after: mirrorAfter },
     steps,
     cleanup,
-    changed: true,
-  };
-}
-
-async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
-  const { workspace, log } = options;
-  const endpoint = await workspace.requireEndpoint(options.endpoint);
-  const deployments = await workspace.listDeployments(endpoint.name);
-  const recorded = options.previousDeployment
-    ? undefined
-    : recordedSplit(
-        endpoint,
-        deployments.map((d) => d.name),
-      );
-  if (recorded && sameTraffic(recorded, endpoint.traffic)) {
-    log(
-      `Nothing to roll back on endpoint ${endpoint.name}: traffic is already ${JSON.stringify(recorded)}, the split before the last promotion.`,
-    );
-    return { ...noChange(endpoint), liveDeployment: liveDeployment(endpoint.traffic) };
-  }
-  let target: Record<string, number>;
-  if (recorded) {
-    target = recorded;
-  } else {
-    const plan = planRollback(endpoint.traffic, options.slots, options.previousDeployment);
-    if (!plan.ok) throw new UserError(`Cannot roll back endpoint ${endpoint.name}: ${plan.reason}`);
-    target = plan.traffic;
-  }
-  const unusable = Object.entries(target)
-    .filter(
-      ([name, percent]) => percent > 0 && deployments.find((d) => d.name === name)?.provisioningState !== 'Succeeded',
-    )
-    .map(([name]) => name);
-  if (unusable.length > 0) {
-    throw new UserError(
-      `Cannot roll back endpoint ${endpoint.name} to ${JSON.stringify(target)}: ${unusable.join(', ')} is missing or not Succeeded. Nothing was changed.`,
-    );
-  }
-  const check = options.requireTested ? await checkRollbackTarget(workspace, endpoint, target, deployments) : undefined;
-  if (check && !check.ok) {
-    throw new UserError(
-      `Cannot roll back endpoint ${endpoint.name} to ${JSON.stringify(target)}: ${check.reason}. Nothing was changed.`,
-    );
-  }
-  log(
-    `Rolling back endpoint ${endpoint.name}${recorded ? ' to the split before the last promotion' : ''}: ${JSON.stringify(endpoint.traffic)} → ${JSON.stringify(target)}` +
-      (check ? `, restoring ${check.restores}` : ''),
-  );
-  const observed = await applyTraffic(options, endpoint, target);
-  return {
-    endpoint: endpoint.name,
-    liveDeployment: liveDeployment(observed.traffic),
-    previousDeployment: liveDeployment(endpoint.traffic),
-    before: endpoint.traffic,
-    after: observed.traffic,
-    mirror: { before: endpoint.mirror, after: observed.mirror },
-    steps: [{ traffic: target, probe: undefined, at: new Date().toISOString() }],
-    cleanup: undefined,
     changed: true,
   };
 }

@@ -8,8 +8,9 @@ import {
   type AssetRef,
   type WorkspaceScope,
 } from '../azure/asset-ref.ts';
-import { followOperation, toServiceError } from '../azure/operation.ts';
+import { followOperation, toServiceError, type BeginOptions } from '../azure/operation.ts';
 import { OnlineEndpointsClient, type EndpointRef, type OnlineEndpointResource } from '../azure/online-endpoints.ts';
+import { isBusyState, retryWhileBusy, waitUntilSettled, type BusyRetry } from './busy-endpoint.ts';
 import { maskSecret } from '../summary.ts';
 import type { Traffic } from '../slots.ts';
 
@@ -51,6 +52,8 @@ export interface OperationSettings {
   pollIntervalMs?: number;
   progressEveryMs?: number;
   log?: (line: string) => void;
+  /** First wait before a write refused because the endpoint is busy is sent again (doubling, at most 30 s). */
+  busyRetryMs?: number;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -179,14 +182,45 @@ export class AmlWorkspace {
     });
   }
 
+  /**
+   * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
+   * at most `settings.timeoutMs`; returns the endpoint as it then is.
+   */
+  async waitForEndpoint(name: string, settings: OperationSettings): Promise<EndpointState | undefined> {
+    const endpoint = await this.getEndpoint(name);
+    if (!endpoint || !isBusyState(endpoint.provisioningState)) return endpoint;
+    return waitUntilSettled(
+      () => this.getEndpoint(name),
+      (state) => state?.provisioningState,
+      { action: `Waiting for endpoint ${name} to finish its ${endpoint.provisioningState} operation`, ...settings },
+    );
+  }
+
+  /** Starts a write; one refused because the endpoint is busy (409) is sent again with backoff, within the timeout. */
+  private begin<T>(
+    action: string,
+    settings: OperationSettings,
+    start: () => Promise<T>,
+    retry: Pick<BusyRetry, 'beforeRetry'> = {},
+  ): Promise<T> {
+    return retryWhileBusy(start, { action, ...settings, ...retry });
+  }
+
   async putEndpoint(
     name: string,
     body: OnlineEndpointResource,
     action: string,
     settings: OperationSettings,
+    retry: Pick<BusyRetry, 'beforeRetry'> = {},
   ): Promise<EndpointState> {
     const result = await followOperation(
-      (options) => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options),
+      (options: BeginOptions) =>
+        this.begin(
+          action,
+          settings,
+          () => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options),
+          retry,
+        ),
       {
         action,
         ...settings,
@@ -207,6 +241,7 @@ export class AmlWorkspace {
     /** Tags to set with the traffic; `undefined` removes one. */
     tags: Record<string, string | undefined> = {},
     mirror: Traffic = endpoint.mirror,
+    retry: Pick<BusyRetry, 'beforeRetry'> = {},
   ): Promise<EndpointState> {
     const { raw } = endpoint;
     const merged = Object.entries({ ...raw.tags, ...tags }).filter(
@@ -236,6 +271,7 @@ export class AmlWorkspace {
       body,
       `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`,
       settings,
+      retry,
     );
   }
 
@@ -247,7 +283,10 @@ export class AmlWorkspace {
     settings: OperationSettings,
   ): Promise<DeploymentState> {
     const result = await followOperation(
-      (options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options),
+      (options) =>
+        this.begin(action, settings, () =>
+          this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options),
+        ),
       {
         action,
         ...settings,
@@ -258,20 +297,24 @@ export class AmlWorkspace {
   }
 
   async scaleDeployment(endpoint: string, name: string, capacity: number, settings: OperationSettings): Promise<void> {
+    const action = `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`;
     await followOperation(
       (options) =>
-        this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options),
-      { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings },
+        this.begin(action, settings, () =>
+          this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options),
+        ),
+      { action, ...settings },
     );
   }
 
   async deleteDeployment(endpoint: string, name: string, settings: OperationSettings): Promise<void> {
+    const action = `Deleting deployment ${name} of endpoint ${endpoint}`;
     await followOperation(
-      (options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options),
-      {
-        action: `Deleting deployment ${name} of endpoint ${endpoint}`,
-        ...settings,
-      },
+      (options) =>
+        this.begin(action, settings, () =>
+          this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options),
+        ),
+      { action, ...settings },
     );
   }
 

@@ -1,5 +1,6 @@
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { formatDuration } from '../duration.ts';
 import type { AzureLogin } from './auth.ts';
 
 /** The one place the Azure ML management client is made: same retries, user agent and endpoint everywhere. */
@@ -34,12 +35,41 @@ export function createMlClient(login: AzureLogin, options: ClientOptions = {}): 
   });
 }
 
-function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+/**
+ * A request with no answer within `timeoutMs` is abandoned and fails as `ETIMEDOUT`, which the SDK's retry policy
+ * retries as it does a dropped connection. (The pipeline's own `request.timeout` ends in an AbortError, which it never
+ * retries: a hung request would fail the step at once, against what `max-retries` promises.) Runs per retry, so each
+ * attempt gets the whole time; an abort from the caller (an operation's timeout) still stops it and is not retried.
+ */
+export function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
   return {
     name: 'mlopsRequestTimeout',
-    sendRequest(request, next) {
-      if (!request.timeout) request.timeout = timeoutMs;
-      return next(request);
+    async sendRequest(request, next) {
+      const callerSignal = request.abortSignal;
+      const attempt = new AbortController();
+      const forward = () => attempt.abort();
+      if (callerSignal?.aborted) attempt.abort();
+      callerSignal?.addEventListener('abort', forward, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort();
+      }, timeoutMs);
+      request.abortSignal = attempt.signal;
+      try {
+        return await next(request);
+      } catch (error) {
+        if (!timedOut || callerSignal?.aborted) throw error;
+        const path = new URL(request.url).pathname;
+        throw new RestError(`${request.method} ${path}: no answer within ${formatDuration(timeoutMs)}`, {
+          code: 'ETIMEDOUT',
+          request,
+        });
+      } finally {
+        clearTimeout(timer);
+        callerSignal?.removeEventListener('abort', forward);
+        request.abortSignal = callerSignal;
+      }
     },
   };
 }

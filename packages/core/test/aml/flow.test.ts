@@ -60,7 +60,7 @@ const swapRequest = (extra: Partial<SwapRequest> = {}): SwapRequest => ({
   scaleDownTo: 1,
   requireTested: true,
   operation,
-  readBack: { attempts: 5, intervalMs: 50 },
+  readBack: { timeoutMs: 2000, intervalMs: 50 },
   log,
   ...extra,
 });
