@@ -426,6 +426,143 @@ export const CELLS: Cell[] = [
     exit: 'fail',
     message: /deployment blue changed after its test: model fraud:2 then, fraud:3 now/,
   },
+  // Azure's locks and lags: the endpoint refuses changes for a while after its operation said Succeeded; reads show
+  // the old split for a while after a traffic update.
+  {
+    fault: 'the endpoint lock',
+    phase: 'deploy',
+    // The endpoint file changes a tag: the deploy updates the endpoint, which then refuses the deployment for 3 s.
+    run: (w) => {
+      writeFileSync(
+        join(w.repo, 'deploy', 'endpoint-retagged.yml'),
+        `name: ${ENDPOINT}\nauth_mode: key\ntags:\n  team: fraud\n`,
+      );
+      w.emulator.faults.consistency(ENDPOINT, { lockMs: 3000 });
+      return deploy(w, { 'endpoint-file': 'deploy/endpoint-retagged.yml' });
+    },
+    exit: 'ok',
+  },
+  {
+    fault: 'the endpoint lock',
+    phase: 'swap',
+    // The first canary step's update leaves the endpoint locked: the next step is refused, then sent again.
+    run: (w) => (w.emulator.faults.consistency(ENDPOINT, { lockMs: 3000 }), swap(w, canary)),
+    exit: 'ok',
+    traffic: { green: 0, blue: 100 },
+  },
+  {
+    fault: 'read-after-write lag',
+    phase: 'swap',
+    // Reads show the old split for 3 s after the update succeeded: the swap reads back until they agree, and keeps it.
+    run: (w) => (w.emulator.faults.consistency(ENDPOINT, { readLagMs: 3000 }), swap(w)),
+    exit: 'ok',
+    traffic: { green: 0, blue: 100 },
+  },
+  // Requests that hang: dropped after arm-request-timeout and sent again (max-retries).
+  {
+    fault: 'hung request',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.get', hang: true }),
+      deploy(w, { 'arm-request-timeout': '1s' })
+    ),
+    exit: 'ok',
+  },
+  {
+    fault: 'hung request',
+    phase: 'test',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.get', hang: true }),
+      test(w, { 'arm-request-timeout': '1s' })
+    ),
+    exit: 'ok',
+  },
+  {
+    fault: 'hung request',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.http({ kind: 'onlineEndpoints.createOrUpdate', hang: true }),
+      swap(w, { 'arm-request-timeout': '1s' })
+    ),
+    exit: 'ok',
+    traffic: { green: 0, blue: 100 },
+  },
+  // An update that times out and completes afterwards: followed to its end, then undone, then the step fails.
+  {
+    fault: 'timed-out update completes later',
+    phase: 'deploy',
+    run: (w) => (
+      w.emulator.faults.operation({ endpoint: ENDPOINT, deployment: 'blue' }, { outcome: 'Slow', durationMs: 3000 }),
+      deploy(w, { timeout: '1s' })
+    ),
+    exit: 'fail',
+    message: /did not finish within 1s/,
+  },
+  {
+    fault: 'timed-out update completes later',
+    phase: 'swap',
+    run: (w) => (
+      w.emulator.faults.operation({ endpoint: ENDPOINT }, { outcome: 'Slow', durationMs: 3000 }),
+      swap(w, { timeout: '2s' })
+    ),
+    exit: 'fail',
+    message: /did not finish within 2s[\s\S]*Traffic is back to \{"green":100,"blue":0\}/,
+  },
+  // The runner cancels the step (a cancelled run, timeout-minutes): SIGINT, then SIGTERM, then SIGKILL.
+  {
+    fault: 'cancelled mid-canary',
+    phase: 'deploy',
+    run: (w) =>
+      w.run(
+        'aml-endpoint-deploy',
+        { ...DEPLOY, model: 'fraud:3' },
+        { when: { pattern: /deploying to blue/, delayMs: 100, then: 'cancel' } },
+      ),
+    exit: 'killed',
+  },
+  {
+    fault: 'cancelled mid-canary',
+    phase: 'test',
+    run: (w) =>
+      w.run(
+        'aml-endpoint-test',
+        { deployment: 'blue', cases: 'deploy/cases', 'load-requests': '2000' },
+        { when: { pattern: /Load: 2000 requests/, delayMs: 50, then: 'cancel' } },
+      ),
+    exit: 'killed',
+  },
+  {
+    fault: 'cancelled mid-canary',
+    phase: 'swap',
+    // Cancelled during the wait after the first step: the recorded split is back before the runner's SIGTERM.
+    run: (w) =>
+      w.run(
+        'aml-endpoint-swap',
+        { deployment: 'blue', 'expected-traffic': JSON.stringify(BASELINE), ...canary, 'canary-wait': '30s' },
+        { when: { pattern: /Traffic is now \{"green":90,"blue":10\}/, delayMs: 50, then: 'cancel' } },
+      ),
+    exit: 'fail',
+    message: /cancelled \(SIGINT\)[\s\S]*Traffic is back to \{"green":100,"blue":0\}/,
+  },
+  {
+    fault: 'traffic changed by someone else mid-canary',
+    phase: 'swap',
+    // An operator moves traffic during a canary step: the swap stops and leaves their split.
+    run: (w) =>
+      w.run(
+        'aml-endpoint-swap',
+        { deployment: 'blue', 'expected-traffic': JSON.stringify(BASELINE), ...canary, 'canary-wait': '3s' },
+        {
+          when: {
+            pattern: /Traffic is now \{"green":90,"blue":10\}/,
+            then: () => w.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 70, blue: 30 } }),
+          },
+        },
+      ),
+    exit: 'fail',
+    message: /changed by someone else during the promotion[\s\S]*left as it is/,
+    traffic: { green: 70, blue: 30 },
+  },
   // The runner dies (a cancelled job, a lost machine).
   {
     fault: 'process killed mid-operation',
@@ -482,6 +619,12 @@ export const NOT_APPLICABLE: NotApplicable[] = [
   { fault: 'scoring 429', phase: 'deploy', why: 'the deploy does not score' },
   { fault: 'canary health failure', phase: 'deploy', why: 'canaries are a swap strategy' },
   { fault: 'canary health failure', phase: 'test', why: 'canaries are a swap strategy' },
+  { fault: 'the endpoint lock', phase: 'test', why: 'the test changes nothing in Azure' },
+  { fault: 'read-after-write lag', phase: 'deploy', why: 'the deploy never changes traffic' },
+  { fault: 'read-after-write lag', phase: 'test', why: 'the test changes nothing in Azure' },
+  { fault: 'timed-out update completes later', phase: 'test', why: 'the test starts no long operation' },
+  { fault: 'traffic changed by someone else mid-canary', phase: 'deploy', why: 'canaries are a swap strategy' },
+  { fault: 'traffic changed by someone else mid-canary', phase: 'test', why: 'canaries are a swap strategy' },
 ];
 
 export const FAULTS = [...new Set([...CELLS, ...NOT_APPLICABLE].map((c) => c.fault))];

@@ -5,7 +5,7 @@
  * `RUNNER_TEMP`, then reads the outputs back from the file. The post step, when the action has one, runs with the
  * state the main step saved.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,10 +46,11 @@ export interface RunOptions {
   /** Run the post step after the main one. */
   post?: boolean;
   /**
-   * Once the log matches, after a delay: kill the process (SIGKILL, as a lost runner does), or do something to the
+   * Once the log matches, after a delay: kill the process (SIGKILL, as a lost runner does), signal it as the runner
+   * does when it cancels a step (SIGINT, then SIGTERM 7.5 s later if it is still running), or do something to the
    * world while the action runs (someone else changes the endpoint).
    */
-  when?: { pattern: RegExp; delayMs?: number; then: 'kill' | (() => void) };
+  when?: { pattern: RegExp; delayMs?: number; then: 'kill' | 'cancel' | (() => void) };
 }
 
 export interface RunResult {
@@ -130,6 +131,14 @@ export function errorAnnotations(log: string): string[] {
   );
 }
 
+/** The runner's cancellation: SIGINT, SIGTERM after 7.5 s, SIGKILL 2.5 s later (GitHub Docs, workflow cancellation). */
+function cancelLikeTheRunner(child: ChildProcess): void {
+  child.kill('SIGINT');
+  const term = setTimeout(() => child.kill('SIGTERM'), 7500);
+  const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  child.once('close', () => (clearTimeout(term), clearTimeout(kill)));
+}
+
 function runNode(
   script: string,
   env: Record<string, string>,
@@ -150,7 +159,11 @@ function runNode(
       log += chunk;
       if (when && !triggered && when.pattern.test(log)) {
         triggered = true;
-        setTimeout(() => (when.then === 'kill' ? child.kill('SIGKILL') : when.then()), when.delayMs ?? 0);
+        setTimeout(() => {
+          if (when.then === 'kill') child.kill('SIGKILL');
+          else if (when.then === 'cancel') cancelLikeTheRunner(child);
+          else when.then();
+        }, when.delayMs ?? 0);
       }
     };
     child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk), output(chunk)));

@@ -22,6 +22,8 @@
  * - `workflow-run`: in a workflow triggered by `workflow_run`, every job runs only when the triggering run
  *   succeeded (its `if:` tests `github.event.workflow_run.conclusion == 'success'`, or it needs a job that does).
  * - `checkout`: actions/checkout steps set `persist-credentials: false` (no token left in .git/config).
+ * - `rollback-on-cancel`: an aml-endpoint-swap `mode: rollback` step runs on failure and on cancellation
+ *   (`failure() || cancelled()`): a job cancelled after a promotion must not leave production on the new slot.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +54,7 @@ export const RULES = [
   'environment',
   'workflow-run',
   'checkout',
+  'rollback-on-cancel',
 ] as const;
 export type Rule = (typeof RULES)[number];
 
@@ -272,6 +275,18 @@ export class WorkflowChecker {
         this.add('local-action', [...path, 'uses'], `'${step.uses}' is not ./actions/<name>`);
       } else if (name) {
         this.checkLocalAction(jobId, index, name, step);
+        const condition = String(step.if ?? '');
+        if (
+          name === 'aml-endpoint-swap' &&
+          step.with?.['mode'] === 'rollback' &&
+          !(/\bfailure\(\)/.test(condition) && /\bcancelled\(\)/.test(condition))
+        ) {
+          this.add(
+            'rollback-on-cancel',
+            [...path, step.if === undefined ? 'uses' : 'if'],
+            `job ${jobId}: the rollback step must run when the job is cancelled too: 'if: (failure() || cancelled()) && …'`,
+          );
+        }
       } else if (step.uses) {
         this.checkPinned([...path, 'uses'], step.uses);
         if (/^actions\/checkout@/.test(step.uses) && String(step.with?.['persist-credentials']) !== 'false') {
