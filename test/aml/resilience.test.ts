@@ -103,6 +103,42 @@ describe('swap', () => {
     );
     expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 100, blue: 0 });
   });
+
+  it('cancelled while a traffic update runs in Azure: followed to its end, then put back within the runner’s grace', async () => {
+    world.emulator.faults.operation({ endpoint: ENDPOINT }, { outcome: 'Slow', durationMs: 3000 });
+    const result = await world.run(
+      'aml-endpoint-swap',
+      {
+        deployment: 'blue',
+        strategy: 'canary',
+        'canary-steps': '10,100',
+        'canary-wait': '30s',
+        'probe-request-file': 'deploy/cases/two-rows.request.json',
+      },
+      { when: { pattern: /Promoting blue/, delayMs: 300, then: 'cancel' } },
+    );
+    await expectFailedSafely(
+      result,
+      /cancelled \(SIGINT\) during the promotion\. Traffic is back to \{"green":100,"blue":0\}/,
+      {
+        green: 100,
+        blue: 0,
+      },
+    );
+    // Done before the runner's SIGTERM (7.5 s after SIGINT), so nothing was cut short.
+    expect(result.log).toContain('Received SIGINT');
+    expect(result.log).not.toContain('Received SIGTERM');
+  });
+
+  it('reads that lag beyond read-back-timeout fail the step without undoing an update Azure reported done', async () => {
+    world.emulator.faults.consistency(ENDPOINT, { readLagMs: 4000 });
+    const result = await world.run('aml-endpoint-swap', { deployment: 'blue', 'read-back-timeout': '1s' });
+    await expectFailedSafely(result, /reads still show \{"green":100,"blue":0\}[\s\S]*nothing was rolled back/, {
+      green: 0,
+      blue: 100,
+    });
+    world.emulator.faults.changeTraffic(ENDPOINT, { traffic: { green: 100, blue: 0 } });
+  });
 });
 
 describe('sign-in', () => {

@@ -12,6 +12,7 @@ import { followOperation, toServiceError, type BeginOptions } from '../azure/ope
 import { OnlineEndpointsClient, type EndpointRef, type OnlineEndpointResource } from '../azure/online-endpoints.ts';
 import { isBusyState, retryWhileBusy, waitUntilSettled, type BusyRetry } from './busy-endpoint.ts';
 import { maskSecret } from '../summary.ts';
+import { deploymentState, endpointState, type DeploymentState, type EndpointState } from './resource-state.ts';
 import type { Traffic } from '../slots.ts';
 
 /**
@@ -20,26 +21,7 @@ import type { Traffic } from '../slots.ts';
  * key and token it fetches is masked.
  */
 
-export interface EndpointState {
-  name: string;
-  provisioningState: string | undefined;
-  authMode: string;
-  scoringUri: string | undefined;
-  traffic: Record<string, number>;
-  /** The shadow split: read and written at an api-version that carries it (see azure/online-endpoints.ts). */
-  mirror: Record<string, number>;
-  raw: OnlineEndpointResource;
-}
-
-export interface DeploymentState {
-  name: string;
-  provisioningState: string | undefined;
-  model: string | undefined;
-  tags: Record<string, string>;
-  instanceType: string | undefined;
-  capacity: number | undefined;
-  raw: OnlineDeployment;
-}
+export type { DeploymentState, EndpointState };
 
 export interface ResolvedAsset {
   id: string;
@@ -58,31 +40,6 @@ export interface OperationSettings {
 
 function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
-}
-
-function endpointState(raw: OnlineEndpointResource): EndpointState {
-  const { properties } = raw;
-  return {
-    name: raw.name as string,
-    provisioningState: properties.provisioningState,
-    authMode: properties.authMode,
-    scoringUri: properties.scoringUri,
-    traffic: { ...(properties.traffic ?? {}) },
-    mirror: { ...(properties.mirrorTraffic ?? {}) },
-    raw,
-  };
-}
-
-function deploymentState(raw: OnlineDeployment): DeploymentState {
-  return {
-    name: raw.name as string,
-    provisioningState: raw.properties.provisioningState,
-    model: raw.properties.model,
-    tags: (raw.tags ?? {}) as Record<string, string>,
-    instanceType: raw.properties.instanceType,
-    capacity: raw.sku?.capacity,
-    raw,
-  };
 }
 
 export class AmlWorkspace {
