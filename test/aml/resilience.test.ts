@@ -75,6 +75,27 @@ describe('deploy', () => {
     expect(result.summary).toContain('Live traffic: green 100 % (unchanged)');
   });
 
+  it('waits for an endpoint busy with someone else’s update before it changes the deployment', async () => {
+    // Someone else's endpoint update runs for 3 s; the service refuses deployment changes meanwhile.
+    world.emulator.faults.operation({ endpoint: ENDPOINT }, { outcome: 'Slow', durationMs: 3000 });
+    const current = await world.client.onlineEndpoints.get('mlops-rg', 'mlops-ws', ENDPOINT);
+    await world.client.onlineEndpoints.beginCreateOrUpdate(
+      'mlops-rg',
+      'mlops-ws',
+      ENDPOINT,
+      {
+        location: current.location,
+        tags: current.tags,
+        properties: { authMode: current.properties.authMode, traffic: current.properties.traffic },
+      },
+      { updateIntervalInMs: 100 },
+    );
+    const result = await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:2' });
+    if (result.exitCode !== 0) throw new Error(result.log);
+    const traffic = world.emulator.traffic(ENDPOINT);
+    expect(Object.entries(traffic).filter(([, percent]) => percent > 0)).toEqual([['green', 100]]);
+  });
+
   it('a model whose init() fails: the traceback is shown', async () => {
     world.emulator.faults.model('fraud', '3', { initError: "ModuleNotFoundError: No module named 'sklearn'" });
     const result = await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:3' });

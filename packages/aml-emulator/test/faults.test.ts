@@ -182,6 +182,29 @@ describe('control API', () => {
     });
   });
 
+  it('injects consistency faults and slow operations over the control API', async () => {
+    expect((await control('POST', 'faults/consistency', { endpoint: 'ep-faults', readLagMs: 60_000 })).status).toBe(
+      204,
+    );
+    expect(
+      (await control('POST', 'faults/operations', { endpoint: 'ep-faults', outcome: 'Slow', durationMs: 50 })).status,
+    ).toBe(204);
+    const body = { location: 'eastus', properties: { authMode: 'Key' as const, traffic: { blue: 0 } } };
+    await h.client.onlineEndpoints.beginCreateOrUpdateAndWait(h.resourceGroup, h.workspace, 'ep-faults', body, h.poll);
+    // Reads lag (the old split), scoring follows the update.
+    expect((await h.client.onlineEndpoints.get(h.resourceGroup, h.workspace, 'ep-faults')).properties.traffic).toEqual({
+      blue: 100,
+    });
+    expect(await control('GET', 'traffic/ep-faults')).toMatchObject({ status: 200, body: { blue: 0 } });
+    expect(await control('POST', 'faults/operations', { endpoint: 'ep-faults', outcome: 'Slow' })).toMatchObject({
+      status: 400,
+      body: { error: { message: "'durationMs' is required with outcome 'Slow'." } },
+    });
+    expect(await control('POST', 'faults/consistency', { endpoint: 'ep-faults', lockMs: 'soon' })).toMatchObject({
+      status: 400,
+    });
+  });
+
   it('lists every request with method, path, api-version, status, kind and time', async () => {
     const { body } = await control('GET', 'requests');
     const entries = body as {
