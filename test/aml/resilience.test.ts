@@ -151,6 +151,24 @@ describe('swap', () => {
     expect(result.log).not.toContain('Received SIGTERM');
   });
 
+  it('cancelled while a long update runs in Azure: says so before the runner’s kill, and mode: rollback restores it later', async () => {
+    world.emulator.faults.operation({ endpoint: ENDPOINT }, { outcome: 'Slow', durationMs: 9000 });
+    const cancelled = await world.run(
+      'aml-endpoint-swap',
+      { deployment: 'blue', strategy: 'canary', 'canary-steps': '10,100', 'canary-wait': '0s' },
+      { when: { pattern: /Promoting blue/, delayMs: 300, then: 'cancel' } },
+    );
+    expect(cancelled.exitCode).toBe(1);
+    expect(cancelled.errors.join('\n')).toMatch(
+      /cancelled \(SIGINT\)[\s\S]*still running in Azure[\s\S]*re-run with mode: rollback/,
+    );
+    expect(cancelled.log).not.toContain('Received SIGTERM');
+    // What cd-production's rollback step (if: failure() || cancelled()) then does: it waits for the update, restores.
+    const rollback = await world.run('aml-endpoint-swap', { mode: 'rollback' });
+    if (rollback.exitCode !== 0) throw new Error(rollback.log);
+    expect(world.emulator.traffic(ENDPOINT)).toEqual({ green: 100, blue: 0 });
+  });
+
   it('reads that lag beyond read-back-timeout fail the step without undoing an update Azure reported done', async () => {
     world.emulator.faults.consistency(ENDPOINT, { readLagMs: 4000 });
     const result = await world.run('aml-endpoint-swap', { deployment: 'blue', 'read-back-timeout': '1s' });

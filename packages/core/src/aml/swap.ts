@@ -75,6 +75,12 @@ export interface SwapResult {
   changed: boolean;
 }
 
+/**
+ * After a cancellation, how long an update still running in Azure is waited for before the restore is sent: the
+ * runner sends SIGTERM 7.5 s after SIGINT and kills the step 2.5 s later.
+ */
+const CANCEL_SETTLE_MS = 5000;
+
 /** A wait the runner's cancellation cuts short. */
 const sleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : {});
 
@@ -175,7 +181,13 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps,
         );
       }
-      const observed = await applyTraffic(options, now, step.traffic, records);
+      // A cancellation stops the wait for an update at once: what runs in Azure is dealt with by the rollback.
+      const observed = await applyTraffic(
+        { ...options, operation: { ...options.operation, signal: options.cancelled } },
+        now,
+        step.traffic,
+        records,
+      );
       expected = step.traffic;
       mirrorAfter = observed.mirror;
       log(`Traffic is now ${JSON.stringify(observed.traffic)}.`);
@@ -213,8 +225,11 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
           steps,
         );
       }
-      const cause = cancellation(options.cancelled) ?? describeUpdateFailure(error);
-      return await rollBack(options, restore, cause, steps);
+      const cancelled = cancellation(options.cancelled);
+      if (cancelled === undefined) return await rollBack(options, restore, describeUpdateFailure(error), steps);
+      // Within the runner's grace: an update still running gets a few seconds to end, then the restore is sent.
+      const grace = { ...options.operation, timeoutMs: Math.min(options.operation.timeoutMs, CANCEL_SETTLE_MS) };
+      return await rollBack({ ...options, operation: grace }, restore, cancelled, steps);
     }
   }
 

@@ -36,6 +36,8 @@ export interface OperationSettings {
   log?: (line: string) => void;
   /** First wait before a write refused because the endpoint is busy is sent again (doubling, at most 30 s). */
   busyRetryMs?: number;
+  /** Stops waiting for operations when aborted (the step is being cancelled). */
+  signal?: AbortSignal | undefined;
 }
 
 function isNotFound(error: unknown): boolean {

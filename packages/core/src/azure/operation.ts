@@ -112,6 +112,13 @@ export interface FollowOptions {
   /** Reads the resource's state (e.g. provisioningState) for progress lines and the timeout message. */
   readState?: () => Promise<string | undefined>;
   log?: (line: string) => void;
+  /** Stops waiting when aborted (the step is being cancelled); the operation itself goes on in Azure. */
+  signal?: AbortSignal | undefined;
+}
+
+/** We stopped waiting because the step was cancelled; the operation may still be running in Azure. */
+export class OperationAbandonedError extends Error {
+  override name = 'OperationAbandonedError';
 }
 
 export async function followOperation<T>(
@@ -151,7 +158,13 @@ export async function followOperation<T>(
       reject(new Error('timeout'));
     }, options.timeoutMs);
   });
+  const stopWaiting = () => {
+    controller.abort();
+    poller?.stopPolling();
+  };
+  options.signal?.addEventListener('abort', stopWaiting, { once: true });
   try {
+    if (options.signal?.aborted) stopWaiting();
     const work = (async () => {
       poller = await begin({
         updateIntervalInMs: options.pollIntervalMs ?? 5000,
@@ -180,9 +193,15 @@ export async function followOperation<T>(
         lastState,
       );
     }
+    if (options.signal?.aborted) {
+      throw new OperationAbandonedError(
+        `${options.action}: stopped waiting because the step was cancelled; the operation may still be running in Azure.`,
+      );
+    }
     throw toServiceError(error, options.action, lastError);
   } finally {
     clearInterval(progress);
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stopWaiting);
   }
 }
