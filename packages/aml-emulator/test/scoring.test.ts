@@ -158,7 +158,7 @@ describe('mirroring', () => {
         properties: { authMode: 'Key', traffic: { blue: 100, green: 0 }, mirrorTraffic: { green: 20 } },
       },
     });
-    expect(put.status).toBe(200);
+    expect(put.status).toBe(201);
     await waitFor(() => h.arm('GET', `${h.workspacePath}/onlineEndpoints/ep-score`), settled);
     const mirroredBefore = h.emulator.requests().filter((entry) => entry.kind === 'score.mirror').length;
     const answers = [];
