@@ -3,6 +3,7 @@ import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core
 import {
   AzureServiceError,
   followOperation,
+  OperationAbandonedError,
   OperationFailedError,
   OperationTimeoutError,
   toServiceError,
@@ -62,6 +63,29 @@ describe('followOperation', () => {
       "Updating endpoint fraud did not finish within 80ms (last state: Updating). It may still be running in Azure; raise 'timeout' if it needs longer.",
     );
     expect(signal?.aborted).toBe(true);
+  });
+
+  it('stops waiting at once when the step is cancelled, saying the operation may still run in Azure', async () => {
+    let signal: AbortSignal | undefined;
+    const cancel = new AbortController();
+    const never = poller<string>(
+      () => new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+    );
+    const following = followOperation(
+      async (options) => {
+        signal = options.abortSignal;
+        return never;
+      },
+      { action: 'Setting traffic of endpoint fraud', timeoutMs: 60_000, signal: cancel.signal, log: () => undefined },
+    ).catch((e: unknown) => e);
+    await sleep(20);
+    cancel.abort('SIGINT');
+    const error = await following;
+    expect(error).toBeInstanceOf(OperationAbandonedError);
+    expect((error as Error).message).toBe(
+      'Setting traffic of endpoint fraud: stopped waiting because the step was cancelled; the operation may still be running in Azure.',
+    );
+    expect(never.stopped).toBe(true);
   });
 
   it('keeps the progress going when a state read fails', async () => {
