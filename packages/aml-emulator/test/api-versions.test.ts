@@ -41,7 +41,7 @@ afterAll(async () => {
   expect(problems).toHaveLength(DELIBERATELY_OUT_OF_SPEC.length);
   DELIBERATELY_OUT_OF_SPEC.forEach((apiVersion, index) =>
     expect(problems[index]).toContain(
-      `(onlineEndpoints.createOrUpdate, api-version ${apiVersion}) → 200: request body /properties must NOT have ` +
+      `(onlineEndpoints.createOrUpdate, api-version ${apiVersion}) → 201: request body /properties must NOT have ` +
         'additional properties {"additionalProperty":"mirrorTraffic"}',
     ),
   );
@@ -108,7 +108,7 @@ describe('the api-versions ARM serves', () => {
 
   it('follows an operation at the api-version of the request that started it', async () => {
     const accepted = await put('2022-02-01-preview', {});
-    expect(accepted.status).toBe(200);
+    expect(accepted.status).toBe(201);
     const statusUrl = accepted.headers.get('azure-asyncoperation') as string;
     expect(statusUrl).toContain('api-version=2022-02-01-preview');
     expect((await h.arm('GET', statusUrl.replace(h.emulator.urls.arm, ''))).status).toBe(200);
@@ -119,7 +119,7 @@ describe('the api-versions ARM serves', () => {
 describe('properties gated by api-version', () => {
   it('carries mirrorTraffic on 2022-02-01-preview (as azure-ai-ml sends it) and on 2024-04-01', async () => {
     expect((await put('2022-02-01-preview', { traffic: { blue: 100 }, mirrorTraffic: { shadow: 10 } })).status).toBe(
-      200,
+      201,
     );
     expect((await settledAt('2022-02-01-preview')).body).toMatchObject({
       properties: { traffic: { blue: 100 }, mirrorTraffic: { shadow: 10 } },
@@ -130,18 +130,18 @@ describe('properties gated by api-version', () => {
   it.each(DELIBERATELY_OUT_OF_SPEC)(
     'on %s neither returns mirrorTraffic nor takes it, and a PUT there clears the mirror',
     async (apiVersion) => {
-      expect((await put('2024-04-01', { traffic: { blue: 100 }, mirrorTraffic: { shadow: 10 } })).status).toBe(200);
+      expect((await put('2024-04-01', { traffic: { blue: 100 }, mirrorTraffic: { shadow: 10 } })).status).toBe(201);
       const before = await settledAt(apiVersion);
       expect((before.body as EndpointBody).properties).not.toHaveProperty('mirrorTraffic');
       // Sent anyway, it is not part of that version's model: dropped, and the split goes with the rest of the PUT.
-      expect((await put(apiVersion, { traffic: { blue: 100 }, mirrorTraffic: { shadow: 20 } })).status).toBe(200);
+      expect((await put(apiVersion, { traffic: { blue: 100 }, mirrorTraffic: { shadow: 20 } })).status).toBe(201);
       await settledAt(apiVersion);
       expect((await settledAt('2024-04-01')).body).toMatchObject({ properties: { mirrorTraffic: {} } });
     },
   );
 
   it('returns publicNetworkAccess only on versions that have it', async () => {
-    expect((await put('2024-04-01', { traffic: { blue: 100 }, publicNetworkAccess: 'Disabled' })).status).toBe(200);
+    expect((await put('2024-04-01', { traffic: { blue: 100 }, publicNetworkAccess: 'Disabled' })).status).toBe(201);
     expect((await settledAt('2024-04-01')).body).toMatchObject({ properties: { publicNetworkAccess: 'Disabled' } });
     expect(((await settledAt('2022-05-01')).body as EndpointBody).properties).not.toHaveProperty('publicNetworkAccess');
     expect((await settledAt('2022-10-01')).body).toMatchObject({ properties: { publicNetworkAccess: 'Disabled' } });
