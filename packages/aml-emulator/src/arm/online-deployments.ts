@@ -7,7 +7,7 @@ import { findModelVersion } from '../scoring/model-lookup.ts';
 import { parseModelId } from '../scoring/model.ts';
 import type { Service } from '../service.ts';
 import { onlineSystemData, systemData, touch } from '../state.ts';
-import type { DeploymentRecord, EndpointRecord, JsonObject, WorkspaceState } from '../state.ts';
+import type { DeploymentRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
   armRoutes,
   checkApiVersion,
@@ -165,18 +165,6 @@ function snapshot(deployment: DeploymentRecord): JsonObject {
   return structuredClone({ properties, tags, identity, sku, kind, location }) as JsonObject;
 }
 
-/** The endpoint of a deployment change; refused while the endpoint is busy or locked, as the service does. */
-function requireUsableEndpoint(
-  workspace: WorkspaceState,
-  name: string,
-  ctx: RequestContext,
-  verb: 'create' | 'update' | 'delete',
-): EndpointRecord {
-  const endpoint = findEndpoint(workspace, name);
-  refuseDeploymentChangeWhileEndpointBusy(endpoint, ctx.now, verb);
-  return endpoint;
-}
-
 /** A PUT answers 201 `Creating` for an existing deployment too (the 2025 recording test_online_deployment_update, entry 126). */
 function putAnswer(
   service: Service,
@@ -201,7 +189,8 @@ function createOrUpdate(service: Service, ctx: RequestContext): Reply {
   const name = ctx.params['deploymentName'] ?? '';
   const body = requireBody(ctx);
   const existing = workspace.deployments[endpointName]?.[name];
-  const endpoint = requireUsableEndpoint(workspace, endpointName, ctx, existing ? 'update' : 'create');
+  const endpoint = findEndpoint(workspace, endpointName);
+  refuseDeploymentChangeWhileEndpointBusy(endpoint, ctx.now, existing ? 'update' : 'create');
   const location = body['location'];
   if (typeof location !== 'string' || location === '') {
     throw armError(400, 'LocationRequired', 'The location property is required for this definition.');
@@ -267,7 +256,7 @@ function update(service: Service, ctx: RequestContext): Reply {
   const endpointName = ctx.params['endpointName'] ?? '';
   const deployment = findDeployment(workspace, endpointName, ctx.params['deploymentName'] ?? '');
   const body = requireBody(ctx);
-  requireUsableEndpoint(workspace, endpointName, ctx, 'update');
+  refuseDeploymentChangeWhileEndpointBusy(findEndpoint(workspace, endpointName), ctx.now, 'update');
   if (isBusy(deployment.provisioningState))
     throw busy('online deployment', deployment.name, deployment.provisioningState);
   const previous = snapshot(deployment);
