@@ -131,6 +131,8 @@ describe('swap', () => {
       'aml-endpoint-swap',
       {
         deployment: 'blue',
+        // About cancellation, not the test record.
+        'require-tested': 'false',
         strategy: 'canary',
         'canary-steps': '10,100',
         'canary-wait': '30s',
@@ -155,7 +157,13 @@ describe('swap', () => {
     world.emulator.faults.operation({ endpoint: ENDPOINT }, { outcome: 'Slow', durationMs: 9000 });
     const cancelled = await world.run(
       'aml-endpoint-swap',
-      { deployment: 'blue', strategy: 'canary', 'canary-steps': '10,100', 'canary-wait': '0s' },
+      {
+        deployment: 'blue',
+        'require-tested': 'false',
+        strategy: 'canary',
+        'canary-steps': '10,100',
+        'canary-wait': '0s',
+      },
       { when: { pattern: /Promoting blue/, delayMs: 300, then: 'cancel' } },
     );
     expect(cancelled.exitCode).toBe(1);
@@ -171,7 +179,11 @@ describe('swap', () => {
 
   it('reads that lag beyond read-back-timeout fail the step without undoing an update Azure reported done', async () => {
     world.emulator.faults.consistency(ENDPOINT, { readLagMs: 4000 });
-    const result = await world.run('aml-endpoint-swap', { deployment: 'blue', 'read-back-timeout': '1s' });
+    const result = await world.run('aml-endpoint-swap', {
+      deployment: 'blue',
+      'require-tested': 'false',
+      'read-back-timeout': '1s',
+    });
     await expectFailedSafely(result, /reads still show \{"green":100,"blue":0\}[\s\S]*nothing was rolled back/, {
       green: 0,
       blue: 100,
