@@ -478,7 +478,7 @@ async function resolveLocalAssets(workspace, prepared, options) {
     const result = { outcomes: [] };
     let access;
     // The storage SDK is loaded only when something has to be uploaded.
-    const datastore = async () => (access ??= await (await Promise.all(/* import() */[__webpack_require__.e(552), __webpack_require__.e(198), __webpack_require__.e(508), __webpack_require__.e(338), __webpack_require__.e(648)]).then(__webpack_require__.bind(__webpack_require__, 22648))).openDefaultDatastore(workspace, { retry: options.retry }));
+    const datastore = async () => (access ??= await (await Promise.all(/* import() */[__webpack_require__.e(194), __webpack_require__.e(198), __webpack_require__.e(508), __webpack_require__.e(338), __webpack_require__.e(648)]).then(__webpack_require__.bind(__webpack_require__, 22648))).openDefaultDatastore(workspace, { retry: options.retry }));
     const id = (kind, name, version) => (0,asset_ref/* assetVersionId */.cn)(workspace.scope, kind, name, version);
     const outcome = (kind, name, version, action, snap, uploaded, source) => {
         const item = {

@@ -1,8 +1,8 @@
-export const id = 166;
-export const ids = [166];
+export const id = 366;
+export const ids = [366];
 export const modules = {
 
-/***/ 6166:
+/***/ 95366:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,15 +14,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
-var errors = __webpack_require__(5736);
+var errors = __webpack_require__(85736);
 // EXTERNAL MODULE: ../../packages/core/src/azure/asset-ref.ts
 var asset_ref = __webpack_require__(1791);
 // EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts + 1 modules
-var operation = __webpack_require__(1074);
+var operation = __webpack_require__(21074);
 // EXTERNAL MODULE: ../../node_modules/@azure/core-client/dist/esm/index.js + 16 modules
-var esm = __webpack_require__(9198);
+var esm = __webpack_require__(19198);
 // EXTERNAL MODULE: ../../node_modules/@azure/core-lro/dist/esm/index.js + 10 modules
-var dist_esm = __webpack_require__(2508);
+var dist_esm = __webpack_require__(52508);
 ;// CONCATENATED MODULE: ../../packages/core/src/azure/online-endpoints.ts
 
 
@@ -109,17 +109,11 @@ class OnlineEndpointsClient {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/core/src/aml/busy-endpoint.ts
+var busy_endpoint = __webpack_require__(15111);
 // EXTERNAL MODULE: ../../packages/core/src/summary.ts
-var summary = __webpack_require__(4195);
-;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
-
-
-
-
-
-function isNotFound(error) {
-    return error?.statusCode === 404;
-}
+var summary = __webpack_require__(94195);
+;// CONCATENATED MODULE: ../../packages/core/src/aml/resource-state.ts
 function endpointState(raw) {
     const { properties } = raw;
     return {
@@ -142,6 +136,18 @@ function deploymentState(raw) {
         capacity: raw.sku?.capacity,
         raw,
     };
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
+
+
+
+
+
+
+
+function isNotFound(error) {
+    return error?.statusCode === 404;
 }
 class AmlWorkspace {
     client;
@@ -227,8 +233,22 @@ class AmlWorkspace {
             }
         });
     }
-    async putEndpoint(name, body, action, settings) {
-        const result = await (0,operation/* followOperation */.Dn)((options) => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), {
+    /**
+     * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
+     * at most `settings.timeoutMs`; returns the endpoint as it then is.
+     */
+    async waitForEndpoint(name, settings) {
+        const endpoint = await this.getEndpoint(name);
+        if (!endpoint || !(0,busy_endpoint/* isBusyState */.V)(endpoint.provisioningState))
+            return endpoint;
+        return (0,busy_endpoint/* waitUntilSettled */.D1)(() => this.getEndpoint(name), (state) => state?.provisioningState, { action: `Waiting for endpoint ${name} to finish its ${endpoint.provisioningState} operation`, ...settings });
+    }
+    /** Starts a write; one refused because the endpoint is busy (409) is sent again with backoff, within the timeout. */
+    begin(action, settings, start, retry = {}) {
+        return (0,busy_endpoint/* retryWhileBusy */.fi)(start, { action, ...settings, ...retry });
+    }
+    async putEndpoint(name, body, action, settings, retry = {}) {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), retry), {
             action,
             ...settings,
             readState: async () => (await this.getEndpoint(name))?.provisioningState,
@@ -241,7 +261,7 @@ class AmlWorkspace {
      */
     async setTraffic(endpoint, traffic, settings, 
     /** Tags to set with the traffic; `undefined` removes one. */
-    tags = {}, mirror = endpoint.mirror) {
+    tags = {}, mirror = endpoint.mirror, retry = {}) {
         const { raw } = endpoint;
         const merged = Object.entries({ ...raw.tags, ...tags }).filter((entry) => entry[1] !== undefined);
         const body = {
@@ -263,10 +283,10 @@ class AmlWorkspace {
                 mirrorTraffic: { ...mirror },
             },
         };
-        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings);
+        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings, retry);
     }
     async putDeployment(endpoint, name, body, action, settings) {
-        const result = await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options)), {
             action,
             ...settings,
             readState: async () => (await this.getDeployment(endpoint, name))?.provisioningState,
@@ -274,13 +294,12 @@ class AmlWorkspace {
         return deploymentState(result);
     }
     async scaleDeployment(endpoint, name, capacity, settings) {
-        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
+        const action = `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`;
+        await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options)), { action, ...settings });
     }
     async deleteDeployment(endpoint, name, settings) {
-        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
-            action: `Deleting deployment ${name} of endpoint ${endpoint}`,
-            ...settings,
-        });
+        const action = `Deleting deployment ${name} of endpoint ${endpoint}`;
+        await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options)), { action, ...settings });
     }
     /** The last lines of a container's log; never throws (logs are evidence, not a step that can fail). */
     async logs(endpoint, deployment, container, tail = 200) {
@@ -390,6 +409,77 @@ class AmlWorkspace {
             throw new errors/* UserError */.yo(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
         return latest;
     }
+}
+
+
+/***/ }),
+
+/***/ 1791:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   cn: () => (/* binding */ assetVersionId),
+/* harmony export */   hf: () => (/* binding */ registryAssetId)
+/* harmony export */ });
+/* unused harmony exports parseAssetRef, formatAssetRef, workspaceId */
+
+const NAME = '[A-Za-z0-9][A-Za-z0-9_.-]*';
+const VERSION = '[A-Za-z0-9_.-]+';
+function parseAssetRef(text, kind, options = {}) {
+    const value = text.trim();
+    const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
+    const examples = `'azureml:<name>:<version>', 'azureml:<name>@latest'` +
+        (kind === 'codes' ? '' : ` or 'azureml://registries/<registry>/${kind}/<name>/versions/<version>'`);
+    const registry = new RegExp(`^azureml://registries/(${NAME})/${kind}/(${NAME})/(versions|labels)/(${VERSION})$`).exec(value);
+    if (registry) {
+        const [, reg, name, which, last] = registry;
+        return which === 'versions'
+            ? { type: 'registry', registry: reg, name, version: last }
+            : { type: 'registry-label', registry: reg, name, label: last };
+    }
+    const armId = new RegExp(`^(?:azureml:)?(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.MachineLearningServices/workspaces/[^/]+/${kind}/(${NAME})/versions/(${VERSION}))$`, 'i').exec(value);
+    if (armId)
+        return { type: 'arm-id', id: armId[1], name: armId[2], version: armId[3] };
+    const hasPrefix = value.startsWith('azureml:');
+    if (!hasPrefix && options.requirePrefix) {
+        throw new UserError(`'${value}' is not a ${noun} reference: write ${examples}.`);
+    }
+    const short = hasPrefix ? value.slice('azureml:'.length) : value;
+    const withVersion = new RegExp(`^(${NAME}):(${VERSION})$`).exec(short);
+    if (withVersion)
+        return { type: 'workspace', name: withVersion[1], version: withVersion[2] };
+    const withLabel = new RegExp(`^(${NAME})@(${VERSION})$`).exec(short);
+    if (withLabel)
+        return { type: 'workspace-label', name: withLabel[1], label: withLabel[2] };
+    if (new RegExp(`^${NAME}$`).test(short)) {
+        throw new UserError(`${noun} reference '${value}' has no version: add ':<version>' or '@latest'.`);
+    }
+    throw new UserError(`'${value}' is not a ${noun} reference: write ${examples}.`);
+}
+function formatAssetRef(ref) {
+    switch (ref.type) {
+        case 'workspace':
+            return `${ref.name}:${ref.version}`;
+        case 'workspace-label':
+            return `${ref.name}@${ref.label}`;
+        case 'arm-id':
+            return `${ref.name}:${ref.version}`;
+        case 'registry':
+            return `azureml://registries/${ref.registry}/…/${ref.name}/versions/${ref.version}`;
+        case 'registry-label':
+            return `azureml://registries/${ref.registry}/…/${ref.name}/labels/${ref.label}`;
+    }
+}
+function workspaceId(scope) {
+    return (`/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` +
+        `/providers/Microsoft.MachineLearningServices/workspaces/${scope.workspace}`);
+}
+/** The ARM id of one version of a workspace asset, as deployments reference it. */
+function assetVersionId(scope, kind, name, version) {
+    return `${workspaceId(scope)}/${kind}/${name}/versions/${version}`;
+}
+function registryAssetId(registry, kind, name, version) {
+    return `azureml://registries/${registry}/${kind}/${name}/versions/${version}`;
 }
 
 

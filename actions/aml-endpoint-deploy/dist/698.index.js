@@ -1,8 +1,8 @@
-export const id = 166;
-export const ids = [166];
+export const id = 698;
+export const ids = [698];
 export const modules = {
 
-/***/ 96166:
+/***/ 8698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,15 +14,15 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ../../packages/core/src/errors.ts
-var errors = __webpack_require__(85736);
+var errors = __webpack_require__(5736);
 // EXTERNAL MODULE: ../../packages/core/src/azure/asset-ref.ts
 var asset_ref = __webpack_require__(1791);
 // EXTERNAL MODULE: ../../packages/core/src/azure/operation.ts + 1 modules
-var operation = __webpack_require__(21074);
+var operation = __webpack_require__(1074);
 // EXTERNAL MODULE: ../../node_modules/@azure/core-client/dist/esm/index.js + 16 modules
-var esm = __webpack_require__(19198);
+var esm = __webpack_require__(9198);
 // EXTERNAL MODULE: ../../node_modules/@azure/core-lro/dist/esm/index.js + 10 modules
-var dist_esm = __webpack_require__(52508);
+var dist_esm = __webpack_require__(2508);
 ;// CONCATENATED MODULE: ../../packages/core/src/azure/online-endpoints.ts
 
 
@@ -109,17 +109,74 @@ class OnlineEndpointsClient {
     }
 }
 
-// EXTERNAL MODULE: ../../packages/core/src/summary.ts
-var summary = __webpack_require__(94195);
-;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
+// EXTERNAL MODULE: ../../packages/core/src/duration.ts
+var duration = __webpack_require__(8283);
+;// CONCATENATED MODULE: ../../packages/core/src/aml/busy-endpoint.ts
 
-
-
-
-
-function isNotFound(error) {
-    return error?.statusCode === 404;
+/**
+ * An endpoint busy with an operation refuses changes to itself and its deployments, and keeps refusing for a while
+ * after the operation reported Succeeded ("Cannot create a deployment in endpoint … because it is in Updating
+ * provisioning state", azure-sdk-for-net#36961). Writes wait for it to settle and are sent again with backoff.
+ */
+const BUSY_STATES = new Set(['Creating', 'Updating', 'Deleting', 'Scaling']);
+function isBusyState(state) {
+    return state !== undefined && BUSY_STATES.has(state);
 }
+/** A write refused because the resource (or its endpoint) is busy: 409 with a message that says so. */
+function isBusyConflict(error) {
+    const { statusCode, message } = (error ?? {});
+    return (statusCode === 409 && /provisioning state|in progress|\b(creating|updating|deleting|scaling)\b/i.test(message ?? ''));
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The delays between attempts: doubling from `first`, at most 30 s each, all within `budgetMs`. */
+function busyRetryDelays(first, budgetMs) {
+    const delays = [];
+    let total = 0;
+    for (let delay = first; total + delay <= budgetMs; delay = Math.min(delay * 2, 30_000)) {
+        delays.push(delay);
+        total += delay;
+    }
+    return delays;
+}
+async function retryWhileBusy(start, retry) {
+    const delays = busyRetryDelays(retry.busyRetryMs ?? 2000, retry.timeoutMs);
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await start();
+        }
+        catch (error) {
+            const delay = delays[attempt];
+            if (!isBusyConflict(error) || delay === undefined)
+                throw error;
+            retry.log?.(`… ${retry.action}: refused while the endpoint is busy (${error.message}); sending it again in ${(0,duration/* formatDuration */.a3)(delay)}.`);
+            await sleep(delay);
+            const stop = await retry.beforeRetry?.();
+            if (stop)
+                throw new Error(`${retry.action}: not sent again: ${stop}`, { cause: error });
+        }
+    }
+}
+/** Reads until the state is no longer busy, at most `timeoutMs`; returns the last read. */
+async function waitUntilSettled(read, stateOf, options) {
+    const started = Date.now();
+    const log = options.log ?? (() => undefined);
+    let lastProgress = started;
+    for (;;) {
+        const value = await read();
+        const state = stateOf(value);
+        if (!isBusyState(state) || Date.now() - started >= options.timeoutMs)
+            return value;
+        if (Date.now() - lastProgress >= Math.min(options.progressEveryMs ?? 30_000, 30_000)) {
+            log(`… ${options.action}: ${state} (${(0,duration/* formatDuration */.a3)(Date.now() - started)} elapsed)`);
+            lastProgress = Date.now();
+        }
+        await sleep(Math.min(options.pollIntervalMs ?? 5000, Math.max(0, options.timeoutMs - (Date.now() - started))));
+    }
+}
+
+// EXTERNAL MODULE: ../../packages/core/src/summary.ts
+var summary = __webpack_require__(4195);
+;// CONCATENATED MODULE: ../../packages/core/src/aml/resource-state.ts
 function endpointState(raw) {
     const { properties } = raw;
     return {
@@ -142,6 +199,18 @@ function deploymentState(raw) {
         capacity: raw.sku?.capacity,
         raw,
     };
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
+
+
+
+
+
+
+
+function isNotFound(error) {
+    return error?.statusCode === 404;
 }
 class AmlWorkspace {
     client;
@@ -227,8 +296,22 @@ class AmlWorkspace {
             }
         });
     }
-    async putEndpoint(name, body, action, settings) {
-        const result = await (0,operation/* followOperation */.Dn)((options) => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), {
+    /**
+     * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
+     * at most `settings.timeoutMs`; returns the endpoint as it then is.
+     */
+    async waitForEndpoint(name, settings) {
+        const endpoint = await this.getEndpoint(name);
+        if (!endpoint || !isBusyState(endpoint.provisioningState))
+            return endpoint;
+        return waitUntilSettled(() => this.getEndpoint(name), (state) => state?.provisioningState, { action: `Waiting for endpoint ${name} to finish its ${endpoint.provisioningState} operation`, ...settings });
+    }
+    /** Starts a write; one refused because the endpoint is busy (409) is sent again with backoff, within the timeout. */
+    begin(action, settings, start, retry = {}) {
+        return retryWhileBusy(start, { action, ...settings, ...retry });
+    }
+    async putEndpoint(name, body, action, settings, retry = {}) {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), retry), {
             action,
             ...settings,
             readState: async () => (await this.getEndpoint(name))?.provisioningState,
@@ -241,7 +324,7 @@ class AmlWorkspace {
      */
     async setTraffic(endpoint, traffic, settings, 
     /** Tags to set with the traffic; `undefined` removes one. */
-    tags = {}, mirror = endpoint.mirror) {
+    tags = {}, mirror = endpoint.mirror, retry = {}) {
         const { raw } = endpoint;
         const merged = Object.entries({ ...raw.tags, ...tags }).filter((entry) => entry[1] !== undefined);
         const body = {
@@ -263,10 +346,10 @@ class AmlWorkspace {
                 mirrorTraffic: { ...mirror },
             },
         };
-        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings);
+        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings, retry);
     }
     async putDeployment(endpoint, name, body, action, settings) {
-        const result = await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options)), {
             action,
             ...settings,
             readState: async () => (await this.getDeployment(endpoint, name))?.provisioningState,
@@ -274,13 +357,12 @@ class AmlWorkspace {
         return deploymentState(result);
     }
     async scaleDeployment(endpoint, name, capacity, settings) {
-        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
+        const action = `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`;
+        await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options)), { action, ...settings });
     }
     async deleteDeployment(endpoint, name, settings) {
-        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
-            action: `Deleting deployment ${name} of endpoint ${endpoint}`,
-            ...settings,
-        });
+        const action = `Deleting deployment ${name} of endpoint ${endpoint}`;
+        await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options)), { action, ...settings });
     }
     /** The last lines of a container's log; never throws (logs are evidence, not a step that can fail). */
     async logs(endpoint, deployment, container, tail = 200) {
@@ -390,77 +472,6 @@ class AmlWorkspace {
             throw new errors/* UserError */.yo(`${noun} ${name} has no registered versions in workspace ${this.ws}: register one first.`);
         return latest;
     }
-}
-
-
-/***/ }),
-
-/***/ 1791:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   cn: () => (/* binding */ assetVersionId),
-/* harmony export */   hf: () => (/* binding */ registryAssetId)
-/* harmony export */ });
-/* unused harmony exports parseAssetRef, formatAssetRef, workspaceId */
-
-const NAME = '[A-Za-z0-9][A-Za-z0-9_.-]*';
-const VERSION = '[A-Za-z0-9_.-]+';
-function parseAssetRef(text, kind, options = {}) {
-    const value = text.trim();
-    const noun = kind === 'codes' ? 'code' : kind.slice(0, -1);
-    const examples = `'azureml:<name>:<version>', 'azureml:<name>@latest'` +
-        (kind === 'codes' ? '' : ` or 'azureml://registries/<registry>/${kind}/<name>/versions/<version>'`);
-    const registry = new RegExp(`^azureml://registries/(${NAME})/${kind}/(${NAME})/(versions|labels)/(${VERSION})$`).exec(value);
-    if (registry) {
-        const [, reg, name, which, last] = registry;
-        return which === 'versions'
-            ? { type: 'registry', registry: reg, name, version: last }
-            : { type: 'registry-label', registry: reg, name, label: last };
-    }
-    const armId = new RegExp(`^(?:azureml:)?(/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.MachineLearningServices/workspaces/[^/]+/${kind}/(${NAME})/versions/(${VERSION}))$`, 'i').exec(value);
-    if (armId)
-        return { type: 'arm-id', id: armId[1], name: armId[2], version: armId[3] };
-    const hasPrefix = value.startsWith('azureml:');
-    if (!hasPrefix && options.requirePrefix) {
-        throw new UserError(`'${value}' is not a ${noun} reference: write ${examples}.`);
-    }
-    const short = hasPrefix ? value.slice('azureml:'.length) : value;
-    const withVersion = new RegExp(`^(${NAME}):(${VERSION})$`).exec(short);
-    if (withVersion)
-        return { type: 'workspace', name: withVersion[1], version: withVersion[2] };
-    const withLabel = new RegExp(`^(${NAME})@(${VERSION})$`).exec(short);
-    if (withLabel)
-        return { type: 'workspace-label', name: withLabel[1], label: withLabel[2] };
-    if (new RegExp(`^${NAME}$`).test(short)) {
-        throw new UserError(`${noun} reference '${value}' has no version: add ':<version>' or '@latest'.`);
-    }
-    throw new UserError(`'${value}' is not a ${noun} reference: write ${examples}.`);
-}
-function formatAssetRef(ref) {
-    switch (ref.type) {
-        case 'workspace':
-            return `${ref.name}:${ref.version}`;
-        case 'workspace-label':
-            return `${ref.name}@${ref.label}`;
-        case 'arm-id':
-            return `${ref.name}:${ref.version}`;
-        case 'registry':
-            return `azureml://registries/${ref.registry}/…/${ref.name}/versions/${ref.version}`;
-        case 'registry-label':
-            return `azureml://registries/${ref.registry}/…/${ref.name}/labels/${ref.label}`;
-    }
-}
-function workspaceId(scope) {
-    return (`/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}` +
-        `/providers/Microsoft.MachineLearningServices/workspaces/${scope.workspace}`);
-}
-/** The ARM id of one version of a workspace asset, as deployments reference it. */
-function assetVersionId(scope, kind, name, version) {
-    return `${workspaceId(scope)}/${kind}/${name}/versions/${version}`;
-}
-function registryAssetId(registry, kind, name, version) {
-    return `azureml://registries/${registry}/${kind}/${name}/versions/${version}`;
 }
 
 

@@ -1,8 +1,8 @@
-export const id = 166;
-export const ids = [166];
+export const id = 698;
+export const ids = [698];
 export const modules = {
 
-/***/ 96166:
+/***/ 58698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -109,17 +109,74 @@ class OnlineEndpointsClient {
     }
 }
 
+// EXTERNAL MODULE: ../../packages/core/src/duration.ts
+var duration = __webpack_require__(28283);
+;// CONCATENATED MODULE: ../../packages/core/src/aml/busy-endpoint.ts
+
+/**
+ * An endpoint busy with an operation refuses changes to itself and its deployments, and keeps refusing for a while
+ * after the operation reported Succeeded ("Cannot create a deployment in endpoint … because it is in Updating
+ * provisioning state", azure-sdk-for-net#36961). Writes wait for it to settle and are sent again with backoff.
+ */
+const BUSY_STATES = new Set(['Creating', 'Updating', 'Deleting', 'Scaling']);
+function isBusyState(state) {
+    return state !== undefined && BUSY_STATES.has(state);
+}
+/** A write refused because the resource (or its endpoint) is busy: 409 with a message that says so. */
+function isBusyConflict(error) {
+    const { statusCode, message } = (error ?? {});
+    return (statusCode === 409 && /provisioning state|in progress|\b(creating|updating|deleting|scaling)\b/i.test(message ?? ''));
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The delays between attempts: doubling from `first`, at most 30 s each, all within `budgetMs`. */
+function busyRetryDelays(first, budgetMs) {
+    const delays = [];
+    let total = 0;
+    for (let delay = first; total + delay <= budgetMs; delay = Math.min(delay * 2, 30_000)) {
+        delays.push(delay);
+        total += delay;
+    }
+    return delays;
+}
+async function retryWhileBusy(start, retry) {
+    const delays = busyRetryDelays(retry.busyRetryMs ?? 2000, retry.timeoutMs);
+    for (let attempt = 0;; attempt++) {
+        try {
+            return await start();
+        }
+        catch (error) {
+            const delay = delays[attempt];
+            if (!isBusyConflict(error) || delay === undefined)
+                throw error;
+            retry.log?.(`… ${retry.action}: refused while the endpoint is busy (${error.message}); sending it again in ${(0,duration/* formatDuration */.a3)(delay)}.`);
+            await sleep(delay);
+            const stop = await retry.beforeRetry?.();
+            if (stop)
+                throw new Error(`${retry.action}: not sent again: ${stop}`, { cause: error });
+        }
+    }
+}
+/** Reads until the state is no longer busy, at most `timeoutMs`; returns the last read. */
+async function waitUntilSettled(read, stateOf, options) {
+    const started = Date.now();
+    const log = options.log ?? (() => undefined);
+    let lastProgress = started;
+    for (;;) {
+        const value = await read();
+        const state = stateOf(value);
+        if (!isBusyState(state) || Date.now() - started >= options.timeoutMs)
+            return value;
+        if (Date.now() - lastProgress >= Math.min(options.progressEveryMs ?? 30_000, 30_000)) {
+            log(`… ${options.action}: ${state} (${(0,duration/* formatDuration */.a3)(Date.now() - started)} elapsed)`);
+            lastProgress = Date.now();
+        }
+        await sleep(Math.min(options.pollIntervalMs ?? 5000, Math.max(0, options.timeoutMs - (Date.now() - started))));
+    }
+}
+
 // EXTERNAL MODULE: ../../packages/core/src/summary.ts
 var summary = __webpack_require__(94195);
-;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
-
-
-
-
-
-function isNotFound(error) {
-    return error?.statusCode === 404;
-}
+;// CONCATENATED MODULE: ../../packages/core/src/aml/resource-state.ts
 function endpointState(raw) {
     const { properties } = raw;
     return {
@@ -142,6 +199,18 @@ function deploymentState(raw) {
         capacity: raw.sku?.capacity,
         raw,
     };
+}
+
+;// CONCATENATED MODULE: ../../packages/core/src/aml/workspace.ts
+
+
+
+
+
+
+
+function isNotFound(error) {
+    return error?.statusCode === 404;
 }
 class AmlWorkspace {
     client;
@@ -227,8 +296,22 @@ class AmlWorkspace {
             }
         });
     }
-    async putEndpoint(name, body, action, settings) {
-        const result = await (0,operation/* followOperation */.Dn)((options) => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), {
+    /**
+     * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
+     * at most `settings.timeoutMs`; returns the endpoint as it then is.
+     */
+    async waitForEndpoint(name, settings) {
+        const endpoint = await this.getEndpoint(name);
+        if (!endpoint || !isBusyState(endpoint.provisioningState))
+            return endpoint;
+        return waitUntilSettled(() => this.getEndpoint(name), (state) => state?.provisioningState, { action: `Waiting for endpoint ${name} to finish its ${endpoint.provisioningState} operation`, ...settings });
+    }
+    /** Starts a write; one refused because the endpoint is busy (409) is sent again with backoff, within the timeout. */
+    begin(action, settings, start, retry = {}) {
+        return retryWhileBusy(start, { action, ...settings, ...retry });
+    }
+    async putEndpoint(name, body, action, settings, retry = {}) {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.endpoints.beginCreateOrUpdate(this.endpointRef(name), body, options), retry), {
             action,
             ...settings,
             readState: async () => (await this.getEndpoint(name))?.provisioningState,
@@ -241,7 +324,7 @@ class AmlWorkspace {
      */
     async setTraffic(endpoint, traffic, settings, 
     /** Tags to set with the traffic; `undefined` removes one. */
-    tags = {}, mirror = endpoint.mirror) {
+    tags = {}, mirror = endpoint.mirror, retry = {}) {
         const { raw } = endpoint;
         const merged = Object.entries({ ...raw.tags, ...tags }).filter((entry) => entry[1] !== undefined);
         const body = {
@@ -263,10 +346,10 @@ class AmlWorkspace {
                 mirrorTraffic: { ...mirror },
             },
         };
-        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings);
+        return this.putEndpoint(endpoint.name, body, `Setting traffic of endpoint ${endpoint.name} to ${JSON.stringify(traffic)}`, settings, retry);
     }
     async putDeployment(endpoint, name, body, action, settings) {
-        const result = await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options), {
+        const result = await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginCreateOrUpdate(this.rg, this.ws, endpoint, name, body, options)), {
             action,
             ...settings,
             readState: async () => (await this.getDeployment(endpoint, name))?.provisioningState,
@@ -274,13 +357,12 @@ class AmlWorkspace {
         return deploymentState(result);
     }
     async scaleDeployment(endpoint, name, capacity, settings) {
-        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options), { action: `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`, ...settings });
+        const action = `Scaling deployment ${name} of endpoint ${endpoint} to ${capacity} instance(s)`;
+        await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginUpdate(this.rg, this.ws, endpoint, name, { sku: { capacity } }, options)), { action, ...settings });
     }
     async deleteDeployment(endpoint, name, settings) {
-        await (0,operation/* followOperation */.Dn)((options) => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options), {
-            action: `Deleting deployment ${name} of endpoint ${endpoint}`,
-            ...settings,
-        });
+        const action = `Deleting deployment ${name} of endpoint ${endpoint}`;
+        await (0,operation/* followOperation */.Dn)((options) => this.begin(action, settings, () => this.client.onlineDeployments.beginDelete(this.rg, this.ws, endpoint, name, options)), { action, ...settings });
     }
     /** The last lines of a container's log; never throws (logs are evidence, not a step that can fail). */
     async logs(endpoint, deployment, container, tail = 200) {
