@@ -203,15 +203,7 @@ export class GitHubClient extends RepositoryApi {
 
   /** How many commits `head` has that `base` does not. */
   async aheadBy(base: string, head: string): Promise<number> {
-    return this.call('repos/compare-commits-with-basehead', `compare ${base} with ${head}`, async () => {
-      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-        owner: this.owner,
-        repo: this.repo,
-        basehead: `${base}...${head}`,
-        per_page: 1,
-      });
-      return data.ahead_by;
-    });
+    return (await this.compare(base, head)).aheadBy;
   }
 
   async createPullRequest(input: {

@@ -1,4 +1,4 @@
-import { RepositoryApi, type RepositoryApiOptions } from './repository-api.ts';
+import { RepositoryApi } from './repository-api.ts';
 
 /**
  * Issues and issue comments found by a hidden marker at the start of their body: the plan comment of a pull request
@@ -18,11 +18,16 @@ export interface CommentRef {
   body: string;
 }
 
-export class IssueClient extends RepositoryApi {
-  constructor(options: RepositoryApiOptions) {
-    super(options);
-  }
+/** A paginate map that keeps the first item `pick` accepts and stops there: a long list is not read to its end. */
+function firstWhere<T>(pick: (item: T) => boolean) {
+  return (response: { data: T[] }, done: () => void): T[] => {
+    const match = response.data.find(pick);
+    if (match) done();
+    return match ? [match] : [];
+  };
+}
 
+export class IssueClient extends RepositoryApi {
   /**
    * Installation tokens (the job's GITHUB_TOKEN, an App's) write as a bot: a person's comment that starts with the
    * marker is not ours, and is neither edited (GitHub would refuse) nor taken for the plan. A personal token writes
@@ -35,16 +40,11 @@ export class IssueClient extends RepositoryApi {
 
   /** The first comment of issue or pull request `number` whose body starts with `marker`. */
   async findComment(number: number, marker: string): Promise<CommentRef | undefined> {
-    // Page by page, stopping at the first match: a long discussion is not read to its end.
     const [found] = await this.call('issues/list-comments', `list the comments of #${number}`, () =>
       this.octokit.paginate(
         this.octokit.rest.issues.listComments,
         { owner: this.owner, repo: this.repo, issue_number: number, per_page: 100 },
-        (response, done) => {
-          const match = response.data.find((c) => c.body?.startsWith(marker) && this.mayBeOurs(c.user));
-          if (match) done();
-          return match ? [match] : [];
-        },
+        firstWhere((c) => Boolean(c.body?.startsWith(marker)) && this.mayBeOurs(c.user)),
       ),
     );
     return found && { id: found.id, url: found.html_url, body: found.body ?? '' };
@@ -66,18 +66,14 @@ export class IssueClient extends RepositoryApi {
 
   /** The newest issue (open or closed, not a pull request) whose body starts with `marker`. */
   async findIssue(marker: string): Promise<IssueRef | undefined> {
-    // Newest first, page by page, stopping at the first match.
+    // Newest first.
     const [found] = await this.call('issues/list-for-repo', 'list the issues', () =>
       this.octokit.paginate(
         this.octokit.rest.issues.listForRepo,
         { owner: this.owner, repo: this.repo, state: 'all', sort: 'created', direction: 'desc', per_page: 100 },
-        (response, done) => {
-          const match = response.data.find(
-            (issue) => !issue.pull_request && issue.body?.startsWith(marker) && this.mayBeOurs(issue.user),
-          );
-          if (match) done();
-          return match ? [match] : [];
-        },
+        firstWhere(
+          (issue) => !issue.pull_request && Boolean(issue.body?.startsWith(marker)) && this.mayBeOurs(issue.user),
+        ),
       ),
     );
     return found && toIssueRef(found);

@@ -5,8 +5,9 @@
  * pull request's diff shows exactly what changes in production.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError, UserError } from '../errors.ts';
+import { isInside, workspaceRoot } from '../files.ts';
 import {
   buildReleaseManifest,
   DEPLOYED_FIELDS,
@@ -157,13 +158,10 @@ export interface PromotionManifestSource {
 
 /** A file input: relative to the workspace; absolute only under the workspace or the runner's temp directory. */
 function readInputFile(input: string, path: string): { path: string; text: string } {
-  const workspace = resolve(process.env['GITHUB_WORKSPACE'] ?? process.cwd());
+  const workspace = workspaceRoot();
   const absolute = resolve(workspace, path);
   const roots = [workspace, process.env['RUNNER_TEMP']].filter((r): r is string => Boolean(r)).map((r) => resolve(r));
-  const inside = roots.some((root) => {
-    const rel = relative(root, absolute);
-    return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-  });
+  const inside = roots.some((root) => isInside(absolute, root));
   if (!inside) {
     throw new InputError(
       input,

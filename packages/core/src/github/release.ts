@@ -1,5 +1,5 @@
 import { UserError } from '../errors.ts';
-import { RepositoryApi, type RepositoryApiOptions } from './repository-api.ts';
+import { RepositoryApi } from './repository-api.ts';
 
 /**
  * Releases of this repository's actions, as a published action has them: `vX.Y.Z` (a GitHub release whose notes
@@ -100,10 +100,6 @@ export interface ReleaseResult {
 }
 
 export class ReleaseClient extends RepositoryApi {
-  constructor(options: RepositoryApiOptions) {
-    super(options);
-  }
-
   async state(): Promise<ReleaseState> {
     const refs = await this.call('git/list-matching-refs', 'list the tags', () =>
       this.octokit.paginate(this.octokit.rest.git.listMatchingRefs, {

@@ -23,6 +23,9 @@ export interface RepositoryApiOptions {
   userAgent: string;
 }
 
+/** A commit sha as its first seven characters, a branch name whole. */
+const shortRef = (ref: string) => (/^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 7) : ref);
+
 export function splitRepository(repository: string): [string, string] | undefined {
   const [owner, repo, extra] = repository.split('/');
   return owner && repo && extra === undefined ? [owner, repo] : undefined;
@@ -75,7 +78,7 @@ export abstract class RepositoryApi {
   async compare(base: string, head: string): Promise<BranchComparison> {
     return this.call(
       'repos/compare-commits-with-basehead',
-      `compare ${base.slice(0, 7)} with ${/^[0-9a-f]{40}$/.test(head) ? head.slice(0, 7) : head}`,
+      `compare ${shortRef(base)} with ${shortRef(head)}`,
       async () => {
         const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
           owner: this.owner,

@@ -10,6 +10,7 @@ import { code, escaped, JobSummary, link, maskSecret } from '../summary.ts';
 import { RepositoryApi } from './repository-api.ts';
 import { detectTokenKind } from './token.ts';
 import {
+  mergedPromotion,
   verifyPromotion,
   type CheckFacts,
   type PromotionFacts,
@@ -193,8 +194,7 @@ export async function verifyPromotionBeforeDeploy(options: VerifyOptions): Promi
     requests: client.requests,
   });
   facts.pulls = await client.pullsOfCommit(options.commit);
-  const verdict = verifyPromotion(facts, options);
-  const pull = verdict.pull;
+  const pull = mergedPromotion(facts, options);
   if (!pull) return done();
   facts.reviews = await client.reviews(pull.number);
   const text = await client.fileAt(path, options.commit);
