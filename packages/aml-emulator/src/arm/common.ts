@@ -56,6 +56,12 @@ export function workspaceId(service: Service, workspace: WorkspaceState): string
   return `/subscriptions/${service.subscriptionId}/resourceGroups/${workspace.resourceGroup}/providers/${PROVIDER}/workspaces/${workspace.name}`;
 }
 
+/** A deployment's instance count: `sku.capacity`, 1 when the request gave none (as ARM defaults it). */
+export function capacityOf(sku: JsonObject | undefined): number {
+  const capacity = sku?.['capacity'];
+  return typeof capacity === 'number' ? capacity : 1;
+}
+
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

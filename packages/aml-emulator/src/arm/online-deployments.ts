@@ -10,6 +10,7 @@ import { onlineSystemData, systemData, touch } from '../state.ts';
 import type { DeploymentRecord, JsonObject, WorkspaceState } from '../state.ts';
 import {
   armRoutes,
+  capacityOf,
   checkApiVersion,
   isObject,
   optionalObject,
@@ -54,11 +55,6 @@ function findDeployment(workspace: WorkspaceState, endpoint: string, name: strin
   if (deployment === undefined)
     throw notFound(`Deployment ${name} not found in endpoint ${endpoint}, workspace ${workspace.name}`);
   return deployment;
-}
-
-function capacityOf(sku: JsonObject | undefined): number {
-  const capacity = sku?.['capacity'];
-  return typeof capacity === 'number' ? capacity : 1;
 }
 
 export function deploymentResource(

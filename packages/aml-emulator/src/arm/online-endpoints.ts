@@ -286,8 +286,7 @@ function list(service: Service, ctx: RequestContext): Reply {
   let endpoints = Object.values(workspace.endpoints).filter(
     (endpoint) =>
       (name === null || endpoint.name === name) &&
-      (computeType === null ||
-        (computeType === 'Kubernetes') === (typeof endpoint.properties['compute'] === 'string')) &&
+      (computeType === null || (computeType === 'Kubernetes') === isKubernetes(endpoint.properties)) &&
       matchesTags(endpoint.tags, ctx.query.get('tags')),
   );
   const orderBy = ctx.query.get('orderBy');

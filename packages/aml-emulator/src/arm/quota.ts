@@ -6,20 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { invalidRequest } from '../http/errors.ts';
+import { capacityOf } from './common.ts';
 import type { Service } from '../service.ts';
 import type { DeploymentRecord, WorkspaceState } from '../state.ts';
 import { findVmSize, reservedCores, type VmSize } from './vm-sizes.ts';
-
-function instances(deployment: DeploymentRecord): number {
-  const capacity = deployment.sku?.['capacity'];
-  return typeof capacity === 'number' ? capacity : 1;
-}
 
 /** The cores a deployment holds, by family; Kubernetes deployments run on their own cluster and hold none. */
 function holding(deployment: DeploymentRecord): { family: string; cores: number } | undefined {
   if (deployment.properties['endpointComputeType'] !== 'Managed') return undefined;
   const size = findVmSize(String(deployment.properties['instanceType']));
-  return size && { family: size.family, cores: reservedCores(size, instances(deployment)) };
+  return size && { family: size.family, cores: reservedCores(size, capacityOf(deployment.sku)) };
 }
 
 /** Cores in use per family in a region, across the subscription's workspaces. */

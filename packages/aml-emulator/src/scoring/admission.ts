@@ -46,11 +46,13 @@ export class AdmissionControl {
   /** Counts a request against its endpoint's rate; false when the last second already had `limit` requests. */
   withinRate(endpoint: string, limit: number, now = performance.now()): boolean {
     if (!Number.isFinite(limit) || limit <= 0) return true;
-    const window = (this.recent.get(endpoint) ?? []).filter((at) => now - at < 1000);
-    const allowed = window.length < limit;
-    if (allowed) window.push(now);
-    this.recent.set(endpoint, window);
-    return allowed;
+    let window = this.recent.get(endpoint);
+    if (window === undefined) this.recent.set(endpoint, (window = []));
+    // Times only grow: the expired ones are at the front, dropped in place rather than the window copied per request.
+    while (window.length > 0 && now - (window[0] as number) >= 1000) window.shift();
+    if (window.length >= limit) return false;
+    window.push(now);
+    return true;
   }
 
   /** Admits a request to a deployment (`key`), now, after a wait for a slot, or not at all. */

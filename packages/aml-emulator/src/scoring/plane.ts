@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { capacityOf } from '../arm/common.ts';
 import { trimSlashes } from '../auth/entra.ts';
 import { HttpError } from '../http/errors.ts';
 import type { Reply, RequestContext, Route } from '../http/router.ts';
@@ -125,11 +126,10 @@ interface Answer {
  */
 function admissionSettings(deployment: DeploymentRecord): AdmissionSettings {
   const serving = deployment.serving;
-  const capacity = deployment.sku?.['capacity'];
   const kubernetes = deployment.properties['endpointComputeType'] === 'Kubernetes';
   return {
     perInstance: serving?.maxConcurrentRequestsPerInstance ?? 1,
-    instances: typeof capacity === 'number' ? capacity : 1,
+    instances: capacityOf(deployment.sku),
     maxWaitMs: kubernetes ? (serving?.maxQueueWaitMs ?? 500) : (serving?.requestTimeoutMs ?? 5000),
     onExpiry: kubernetes ? 503 : 408,
   };
