@@ -29216,7 +29216,7 @@ module.exports = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5452);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(373);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1540);
 
 
 await (0,_mlops_actions_core_action__WEBPACK_IMPORTED_MODULE_1__/* .runAsStep */ .IV)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e);
@@ -29226,7 +29226,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 373:
+/***/ 1540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41116,8 +41116,8 @@ function withCustomRequest(customRequest) {
 ;// CONCATENATED MODULE: ../../node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var dist_bundle_sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${dist_bundle_sep}${b64url}${dist_bundle_sep}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 
 // pkg/dist-src/auth.js
@@ -44604,6 +44604,8 @@ function plainTransportProblem(url) {
 
 
 
+/** A commit sha as its first seven characters, a branch name whole. */
+const shortRef = (ref) => (/^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 7) : ref);
 function splitRepository(repository) {
     const [owner, repo, extra] = repository.split('/');
     return owner && repo && extra === undefined ? [owner, repo] : undefined;
@@ -44649,7 +44651,7 @@ class RepositoryApi {
     }
     /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
     async compare(base, head) {
-        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${/^[0-9a-f]{40}$/.test(head) ? head.slice(0, 7) : head}`, async () => {
+        return this.call('repos/compare-commits-with-basehead', `compare ${shortRef(base)} with ${shortRef(head)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
                 owner: this.owner,
                 repo: this.repo,
@@ -44999,8 +45001,7 @@ async function verifyPromotionBeforeDeploy(options) {
         requests: client.requests,
     });
     facts.pulls = await client.pullsOfCommit(options.commit);
-    const verdict = verifyPromotion(facts, options);
-    const pull = verdict.pull;
+    const pull = mergedPromotion(facts, options);
     if (!pull)
         return done();
     facts.reviews = await client.reviews(pull.number);
@@ -45042,6 +45043,85 @@ function verificationError(result) {
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(4379);
+;// CONCATENATED MODULE: ../../packages/core/src/files.ts
+
+
+
+/**
+ * File inputs resolve against the workspace (the checked-out repository, GITHUB_WORKSPACE) and may not leave it:
+ * a workflow input such as `../../etc/passwd`, a symlink out of the repository, or a dangling symlink that a write
+ * would follow out of it is refused before anything is read or written.
+ */
+function workspaceRoot() {
+    return (0,external_node_path_.resolve)(process.env['GITHUB_WORKSPACE'] ?? process.cwd());
+}
+/** Whether `target` is `base` or below it (lexically). */
+function isInside(target, base) {
+    const rel = (0,external_node_path_.relative)(base, target);
+    return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
+}
+/**
+ * Where the file system takes `path` once links are followed, even when it does not exist yet: a dangling link
+ * leads where a write would create its target, a missing file is where its (real) folder is.
+ */
+function realDestination(path, depth = 0) {
+    try {
+        return realpathSync(path);
+    }
+    catch {
+        // Missing, or a dangling link (or a cycle of links, which the depth ends).
+    }
+    if (depth > 40)
+        throw new UserError(`${path} is part of a cycle of symbolic links.`);
+    let link;
+    try {
+        if (lstatSync(path).isSymbolicLink())
+            link = readlinkSync(path);
+    }
+    catch {
+        link = undefined;
+    }
+    if (link !== undefined)
+        return realDestination(resolve(dirname(path), link), depth + 1);
+    const parent = dirname(path);
+    return parent === path ? path : join(realDestination(parent, depth + 1), basename(path));
+}
+/**
+ * Why `path` is not a place inside `root` we may read or write (it is outside, or a link leads out of it);
+ * undefined when it is fine.
+ */
+function escapeFromWorkspace(path, root) {
+    const absolute = resolve(root, path);
+    if (!isInside(absolute, root))
+        return `it is outside the repository (${root})`;
+    const real = realDestination(absolute);
+    if (!isInside(real, realDestination(root)))
+        return `a symbolic link takes it outside the repository (to ${real})`;
+    return undefined;
+}
+function resolveWorkspacePath(input, path, options = {}) {
+    const root = options.root ?? workspaceRoot();
+    const absolute = resolve(root, path);
+    if (!isInside(absolute, root)) {
+        throw new UserError(`Input '${input}' is '${path}', which is outside the repository (${root}): give a path inside the checked-out repository.`, { input });
+    }
+    if (!existsSync(absolute) && options.mustExist !== false) {
+        throw new UserError(`Input '${input}': ${path} does not exist in the repository (looked for ${absolute}).`, {
+            input,
+        });
+    }
+    // Symlinks must not lead out either, dangling ones included (a write would follow them).
+    if (escapeFromWorkspace(absolute, root)) {
+        throw new UserError(`Input '${input}': ${path} is a link to a place outside the repository (${realDestination(absolute)}); refusing to ${existsSync(absolute) ? 'read' : 'write'} it.`, { input });
+    }
+    return absolute;
+}
+/** A path as people and GitHub annotations want it: relative to the repository when inside it. */
+function displayPath(path, root = workspaceRoot()) {
+    const absolute = resolve(root, path);
+    return isInside(absolute, root) && absolute !== root ? relative(root, absolute).split(sep).join('/') : path;
+}
+
 ;// CONCATENATED MODULE: ../../packages/core/src/run-context.ts
 
 function runContext(env = process.env) {
@@ -45221,15 +45301,7 @@ class GitHubClient extends RepositoryApi {
     }
     /** How many commits `head` has that `base` does not. */
     async aheadBy(base, head) {
-        return this.call('repos/compare-commits-with-basehead', `compare ${base} with ${head}`, async () => {
-            const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-                owner: this.owner,
-                repo: this.repo,
-                basehead: `${base}...${head}`,
-                per_page: 1,
-            });
-            return data.ahead_by;
-        });
+        return (await this.compare(base, head)).aheadBy;
     }
     async createPullRequest(input) {
         return this.call('pulls/create', `create the pull request ${input.head} → ${input.base}`, async () => {
@@ -45357,6 +45429,7 @@ function planAssignees(current, wanted) {
 
 
 
+
 const DEFAULT_TITLE = 'Promote {model} version {version} to production';
 const DEFAULT_COMMIT_MESSAGE = 'Release manifest: {model} version {version}, tested in staging';
 const DEFAULT_BODY = 'This pull request promotes to production exactly what staging deployed and tested. Merging it starts the ' +
@@ -45385,13 +45458,10 @@ function readManifestText(text, where, log) {
 }
 /** A file input: relative to the workspace; absolute only under the workspace or the runner's temp directory. */
 function readInputFile(input, path) {
-    const workspace = (0,external_node_path_.resolve)(process.env['GITHUB_WORKSPACE'] ?? process.cwd());
+    const workspace = workspaceRoot();
     const absolute = (0,external_node_path_.resolve)(workspace, path);
     const roots = [workspace, process.env['RUNNER_TEMP']].filter((r) => Boolean(r)).map((r) => (0,external_node_path_.resolve)(r));
-    const inside = roots.some((root) => {
-        const rel = (0,external_node_path_.relative)(root, absolute);
-        return rel === '' || (!rel.startsWith(`..${external_node_path_.sep}`) && rel !== '..' && !(0,external_node_path_.isAbsolute)(rel));
-    });
+    const inside = roots.some((root) => isInside(absolute, root));
     if (!inside) {
         throw new errors/* InputError */.dz(input, `is '${path}', outside the workspace and the runner's temp directory: pass the file an earlier step of this job wrote.`);
     }

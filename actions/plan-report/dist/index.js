@@ -34626,6 +34626,8 @@ function plainTransportProblem(url) {
 
 
 
+/** A commit sha as its first seven characters, a branch name whole. */
+const shortRef = (ref) => (/^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 7) : ref);
 function splitRepository(repository) {
     const [owner, repo, extra] = repository.split('/');
     return owner && repo && extra === undefined ? [owner, repo] : undefined;
@@ -34671,7 +34673,7 @@ class RepositoryApi {
     }
     /** Commits and changed paths of `head` relative to `base` (compare `base...head`). */
     async compare(base, head) {
-        return this.call('repos/compare-commits-with-basehead', `compare ${base.slice(0, 7)} with ${/^[0-9a-f]{40}$/.test(head) ? head.slice(0, 7) : head}`, async () => {
+        return this.call('repos/compare-commits-with-basehead', `compare ${shortRef(base)} with ${shortRef(head)}`, async () => {
             const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
                 owner: this.owner,
                 repo: this.repo,
@@ -34697,10 +34699,16 @@ class RepositoryApi {
 
 ;// CONCATENATED MODULE: ../../packages/core/src/github/issue-client.ts
 
+/** A paginate map that keeps the first item `pick` accepts and stops there: a long list is not read to its end. */
+function firstWhere(pick) {
+    return (response, done) => {
+        const match = response.data.find(pick);
+        if (match)
+            done();
+        return match ? [match] : [];
+    };
+}
 class IssueClient extends RepositoryApi {
-    constructor(options) {
-        super(options);
-    }
     /**
      * Installation tokens (the job's GITHUB_TOKEN, an App's) write as a bot: a person's comment that starts with the
      * marker is not ours, and is neither edited (GitHub would refuse) nor taken for the plan. A personal token writes
@@ -34712,13 +34720,7 @@ class IssueClient extends RepositoryApi {
     }
     /** The first comment of issue or pull request `number` whose body starts with `marker`. */
     async findComment(number, marker) {
-        // Page by page, stopping at the first match: a long discussion is not read to its end.
-        const [found] = await this.call('issues/list-comments', `list the comments of #${number}`, () => this.octokit.paginate(this.octokit.rest.issues.listComments, { owner: this.owner, repo: this.repo, issue_number: number, per_page: 100 }, (response, done) => {
-            const match = response.data.find((c) => c.body?.startsWith(marker) && this.mayBeOurs(c.user));
-            if (match)
-                done();
-            return match ? [match] : [];
-        }));
+        const [found] = await this.call('issues/list-comments', `list the comments of #${number}`, () => this.octokit.paginate(this.octokit.rest.issues.listComments, { owner: this.owner, repo: this.repo, issue_number: number, per_page: 100 }, firstWhere((c) => Boolean(c.body?.startsWith(marker)) && this.mayBeOurs(c.user))));
         return found && { id: found.id, url: found.html_url, body: found.body ?? '' };
     }
     async createComment(number, body) {
@@ -34731,13 +34733,8 @@ class IssueClient extends RepositoryApi {
     }
     /** The newest issue (open or closed, not a pull request) whose body starts with `marker`. */
     async findIssue(marker) {
-        // Newest first, page by page, stopping at the first match.
-        const [found] = await this.call('issues/list-for-repo', 'list the issues', () => this.octokit.paginate(this.octokit.rest.issues.listForRepo, { owner: this.owner, repo: this.repo, state: 'all', sort: 'created', direction: 'desc', per_page: 100 }, (response, done) => {
-            const match = response.data.find((issue) => !issue.pull_request && issue.body?.startsWith(marker) && this.mayBeOurs(issue.user));
-            if (match)
-                done();
-            return match ? [match] : [];
-        }));
+        // Newest first.
+        const [found] = await this.call('issues/list-for-repo', 'list the issues', () => this.octokit.paginate(this.octokit.rest.issues.listForRepo, { owner: this.owner, repo: this.repo, state: 'all', sort: 'created', direction: 'desc', per_page: 100 }, firstWhere((issue) => !issue.pull_request && Boolean(issue.body?.startsWith(marker)) && this.mayBeOurs(issue.user))));
         return found && toIssueRef(found);
     }
     async createIssue(title, body, labels) {
