@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEPLOY, ENDPOINT, startAmlWorld, type AmlWorld } from '../support/aml.ts';
+import { obeyedCommands } from '../support/runner-commands.ts';
 import { MANIFEST } from '../../packages/core/test/fixtures.ts';
 
 let world: AmlWorld;
@@ -234,7 +235,12 @@ describe('mode: plan', () => {
   it('shows no drift right after a deploy and swap, then the drift a hand edit makes', async () => {
     expect((await world.run('aml-endpoint-deploy', { ...DEPLOY, model: 'fraud:1' })).exitCode).toBe(0);
     // Untested on purpose: this is about drift, not promotion.
-    expect((await world.run('aml-endpoint-swap', { deployment: 'green', 'require-tested': 'false' })).exitCode).toBe(0);
+    const swap = await world.run('aml-endpoint-swap', { deployment: 'green', 'require-tested': 'false' });
+    expect(swap.exitCode).toBe(0);
+    // An annotation the runner shows, not a line printed inert among untrusted text.
+    expect(obeyedCommands(swap.log)).toContain(
+      "::warning::require-tested is false: green's test record is not checked.",
+    );
     const clean = await world.run('aml-endpoint-deploy', {
       ...DEPLOY,
       model: 'fraud:1',

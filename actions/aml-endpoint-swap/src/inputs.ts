@@ -41,6 +41,7 @@ export function readSwapInputs(): SwapRequest {
     operation: azure.operation,
     readBack: { timeoutMs: readDuration('read-back-timeout', { default: 120_000 }), intervalMs: 2000 },
     log: (line: string) => logLine(line),
+    warn: (line: string) => core.warning(line),
     connect: () => azure.connect('aml-endpoint-swap'),
   };
   if (strategy === 'canary' && !probe)

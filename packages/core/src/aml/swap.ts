@@ -60,6 +60,8 @@ export interface SwapOptions extends TrafficUpdater {
   testRecord?: TestRecord | undefined;
   /** Aborted when the runner cancels the step (SIGINT, then SIGTERM): the recorded split is put back at once. */
   cancelled?: AbortSignal | undefined;
+  /** Warnings the step shows as annotations (the log prints untrusted text inert, commands included). */
+  warn: (line: string) => void;
 }
 
 export interface SwapResult {
@@ -140,7 +142,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
   });
   const untested =
     options.requireTested && deployment ? await slotTestProblems(workspace, deployment, options.testRecord) : [];
-  if (!options.requireTested) log(`::warning::require-tested is false: ${slot}'s test record is not checked.`);
+  if (!options.requireTested) options.warn(`require-tested is false: ${slot}'s test record is not checked.`);
   const refusals = [...(decision.action === 'refuse' ? decision.reasons : []), ...untested];
   if (refusals.length > 0) {
     throw new UserError(
@@ -246,7 +248,7 @@ async function promote(options: SwapOptions): Promise<SwapResult> {
       log(`Clean-up: ${cleanup}.`);
     } catch (error) {
       cleanup = `failed: ${errorMessage(error)}`;
-      log(`::warning::Clean-up of ${previous} failed (the promotion itself succeeded): ${errorMessage(error)}`);
+      options.warn(`Clean-up of ${previous} failed (the promotion itself succeeded): ${errorMessage(error)}`);
     }
   }
   return {

@@ -62,6 +62,7 @@ const swapRequest = (extra: Partial<SwapRequest> = {}): SwapRequest => ({
   operation,
   readBack: { timeoutMs: 2000, intervalMs: 50 },
   log,
+  warn: log,
   ...extra,
 });
 
