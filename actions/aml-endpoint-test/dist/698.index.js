@@ -109,9 +109,12 @@ class OnlineEndpointsClient {
     }
 }
 
+// EXTERNAL MODULE: external "node:timers/promises"
+var promises_ = __webpack_require__(58500);
 // EXTERNAL MODULE: ../../packages/core/src/duration.ts
 var duration = __webpack_require__(28283);
 ;// CONCATENATED MODULE: ../../packages/core/src/aml/busy-endpoint.ts
+
 
 /**
  * An endpoint busy with an operation refuses changes to itself and its deployments, and keeps refusing for a while
@@ -127,7 +130,6 @@ function isBusyConflict(error) {
     const { statusCode, message } = (error ?? {});
     return (statusCode === 409 && /provisioning state|in progress|\b(creating|updating|deleting|scaling)\b/i.test(message ?? ''));
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The delays between attempts: doubling from `first`, at most 30 s each, all within `budgetMs`. */
 function busyRetryDelays(first, budgetMs) {
     const delays = [];
@@ -149,7 +151,7 @@ async function retryWhileBusy(start, retry) {
             if (!isBusyConflict(error) || delay === undefined)
                 throw error;
             retry.log?.(`… ${retry.action}: refused while the endpoint is busy (${error.message}); sending it again in ${(0,duration/* formatDuration */.a3)(delay)}.`);
-            await sleep(delay);
+            await (0,promises_.setTimeout)(delay);
             const stop = await retry.beforeRetry?.();
             if (stop)
                 throw new Error(`${retry.action}: not sent again: ${stop}`, { cause: error });
@@ -170,7 +172,7 @@ async function waitUntilSettled(read, stateOf, options) {
             log(`… ${options.action}: ${state} (${(0,duration/* formatDuration */.a3)(Date.now() - started)} elapsed)`);
             lastProgress = Date.now();
         }
-        await sleep(Math.min(options.pollIntervalMs ?? 5000, Math.max(0, options.timeoutMs - (Date.now() - started))));
+        await (0,promises_.setTimeout)(Math.min(options.pollIntervalMs ?? 5000, Math.max(0, options.timeoutMs - (Date.now() - started))));
     }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../duration.ts';
 
 /**
@@ -19,8 +20,6 @@ export function isBusyConflict(error: unknown): boolean {
     statusCode === 409 && /provisioning state|in progress|\b(creating|updating|deleting|scaling)\b/i.test(message ?? '')
   );
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface BusyRetry {
   action: string;

@@ -26,8 +26,10 @@ export function noChange(endpoint: EndpointState): SwapResult {
 
 export async function rollbackMode(options: SwapOptions): Promise<SwapResult> {
   const { workspace, log } = options;
-  await workspace.waitForEndpoint(options.endpoint, options.operation);
-  const endpoint = await workspace.requireEndpoint(options.endpoint);
+  // The settled endpoint is what the rollback works from; only a missing one is asked again, for its error.
+  const endpoint =
+    (await workspace.waitForEndpoint(options.endpoint, options.operation)) ??
+    (await workspace.requireEndpoint(options.endpoint));
   const deployments = await workspace.listDeployments(endpoint.name);
   const recorded = options.previousDeployment
     ? undefined

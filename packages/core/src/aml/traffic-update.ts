@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { OperationTimeoutError } from '../azure/operation.ts';
@@ -52,8 +53,6 @@ export class ReadBackLagError extends Error {
     this.observed = observed;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sets traffic and reads it back until the service reports exactly that split, within the read-back window. The
