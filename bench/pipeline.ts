@@ -1,7 +1,7 @@
 /**
  * The pipeline section of `npm run bench`: deploy → test → swap against the emulator's realistic timing profile
  * (each long operation lasts what it lasted against Azure in the recorded sessions), scaled by BENCH_TIME_SCALE
- * (default 0.02) with the actions' poll interval scaled alike (5 s at full scale, the inputs' default), and no
+ * (default 0.02) with the actions' poll interval scaled alike (1 s at full scale, the inputs' default; the schedule then grows with the time elapsed, which scales by itself), and no
  * Retry-After, as recorded. Measured: wall time over the emulated provisioning, split into the lag between an
  * operation's end and the poll that sees it (it scales with the timeline) and everything else (process start-up,
  * reads, the test's requests: it does not); projected to full scale from that split. And the ARM requests by kind
@@ -13,7 +13,7 @@ import { DEPLOY, startAmlWorld } from '../test/support/aml.ts';
 import { expectOk, median, round, RUNS, table } from './common.ts';
 
 const TIME_SCALE = Number(process.env['BENCH_TIME_SCALE'] ?? 0.02);
-const FULL_SCALE_POLL_MS = 5000;
+const FULL_SCALE_POLL_MS = 1000;
 
 /** The requests a deploy → test → swap cannot do without, per kind (polls of long operations counted apart). */
 export const FLOOR: Record<string, number> = {
@@ -149,7 +149,13 @@ function summarize(rounds: Round[]) {
   });
   const kinds = [...new Set(rounds.flatMap((r) => Object.keys(r.requests)))].sort();
   const requests = Object.fromEntries(kinds.map((kind) => [kind, median(rounds.map((r) => r.requests[kind] ?? 0))]));
-  return { timeScale: TIME_SCALE, pollInterval: `${FULL_SCALE_POLL_MS / 1000}s × scale`, rows, requests, floor: FLOOR };
+  return {
+    timeScale: TIME_SCALE,
+    pollInterval: `${FULL_SCALE_POLL_MS / 1000}s × scale, then 0.4 % of the time elapsed`,
+    rows,
+    requests,
+    floor: FLOOR,
+  };
 }
 
 export function printPipeline(p: Awaited<ReturnType<typeof pipeline>>): void {

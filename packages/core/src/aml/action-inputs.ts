@@ -1,4 +1,5 @@
 import { describeLogin, planLogin } from '../azure/login.ts';
+import { DEFAULT_MIN_POLL_INTERVAL_MS } from '../azure/poll-schedule.ts';
 import { readEnvFile, resolveTarget, type Target } from '../env-file.ts';
 import { resolveWorkspacePath } from '../files.ts';
 import { z } from 'zod';
@@ -51,7 +52,7 @@ export function readAzureTarget(options: { defaultTimeoutMs: number }): AzureTar
   const requestTimeoutMs = readDuration('arm-request-timeout', { default: 60_000, max: 600_000 });
   const operation: OperationSettings = {
     timeoutMs: readDuration('timeout', { default: options.defaultTimeoutMs, max: 6 * 3_600_000 }),
-    pollIntervalMs: readDuration('poll-interval', { default: 5000 }),
+    pollIntervalMs: readDuration('poll-interval', { default: DEFAULT_MIN_POLL_INTERVAL_MS }),
     progressEveryMs: 30_000,
     log: (line) => logLine(line),
   };

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../duration.ts';
+import { nextPollDelayMs } from '../azure/poll-schedule.ts';
 
 /**
  * An endpoint busy with an operation refuses changes to itself and its deployments, and keeps refusing for a while
@@ -84,6 +85,7 @@ export async function waitUntilSettled<T>(
       log(`… ${options.action}: ${state} (${formatDuration(Date.now() - started)} elapsed)`);
       lastProgress = Date.now();
     }
-    await sleep(Math.min(options.pollIntervalMs ?? 5000, Math.max(0, options.timeoutMs - (Date.now() - started))));
+    const wait = nextPollDelayMs(Date.now() - started, options.pollIntervalMs);
+    await sleep(Math.min(wait, Math.max(0, options.timeoutMs - (Date.now() - started))));
   }
 }

@@ -391,8 +391,9 @@ export async function deployToIdleSlot(options: DeployOptions): Promise<DeployRe
 
   let deployed: DeploymentState;
   try {
-    // An endpoint still Updating (someone else's change, or ours settling) refuses deployment changes: wait for it.
-    await workspace.waitForEndpoint(endpointName, options.operation);
+    // An endpoint still Updating (someone else's change) refuses deployment changes: wait for it. One that has
+    // settled since (or that our own update just left, still locked for a moment) answers 409: the PUT is sent again.
+    await workspace.waitForEndpoint(endpointName, options.operation, endpoint);
     deployed = await workspace.putDeployment(
       endpointName,
       plan.candidate,

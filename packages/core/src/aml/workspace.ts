@@ -143,10 +143,15 @@ export class AmlWorkspace {
 
   /**
    * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
-   * at most `settings.timeoutMs`; returns the endpoint as it then is.
+   * at most `settings.timeoutMs`; returns the endpoint as it then is. A `known` settled state is taken as is (no read):
+   * a write that still meets a busy endpoint is refused with a 409 and sent again (`begin`).
    */
-  async waitForEndpoint(name: string, settings: OperationSettings): Promise<EndpointState | undefined> {
-    const endpoint = await this.getEndpoint(name);
+  async waitForEndpoint(
+    name: string,
+    settings: OperationSettings,
+    known?: EndpointState,
+  ): Promise<EndpointState | undefined> {
+    const endpoint = known ?? (await this.getEndpoint(name));
     if (!endpoint || !isBusyState(endpoint.provisioningState)) return endpoint;
     return waitUntilSettled(
       () => this.getEndpoint(name),

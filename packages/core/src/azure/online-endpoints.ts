@@ -8,8 +8,8 @@ import {
   type RawResponseCallback,
   type ServiceClient,
 } from '@azure/core-client';
-import { createHttpPoller, type LroResponse, type OperationState } from '@azure/core-lro';
-import type { PollerLike } from './operation.ts';
+import { createHttpPoller, type LroResponse, type OperationState, type SimplePollerLike } from '@azure/core-lro';
+import type { BeginOptions } from './operation.ts';
 
 /**
  * Online endpoints read and written at api-version 2024-04-01, the newest stable version in the reference specs and
@@ -117,19 +117,20 @@ export class OnlineEndpointsClient {
   async beginCreateOrUpdate(
     ref: EndpointRef,
     resource: OnlineEndpointResource,
-    options: { updateIntervalInMs?: number; abortSignal?: AbortSignal } = {},
-  ): Promise<PollerLike<OnlineEndpointResource>> {
+    options: { updateIntervalInMs?: number; abortSignal?: AbortSignal; onResponse?: BeginOptions['onResponse'] } = {},
+  ): Promise<SimplePollerLike<OperationState<OnlineEndpointResource>, OnlineEndpointResource>> {
     const poller = await createHttpPoller<OnlineEndpointResource, OperationState<OnlineEndpointResource>>(
       {
         requestPath: PUT.path,
         requestMethod: PUT.httpMethod,
-        sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal),
+        sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal, options.onResponse),
         sendPollRequest: (path, pollOptions) =>
           this.send(
             ref,
             { ...GET, path },
             {},
             (pollOptions?.abortSignal as AbortSignal | undefined) ?? options.abortSignal,
+            options.onResponse,
           ),
       },
       { ...(options.updateIntervalInMs === undefined ? {} : { intervalInMs: options.updateIntervalInMs }) },
@@ -142,6 +143,7 @@ export class OnlineEndpointsClient {
     spec: OperationSpec,
     extra: OperationArguments = {},
     abortSignal?: AbortSignal,
+    observe?: BeginOptions['onResponse'],
   ): Promise<LroResponse> {
     let raw: Parameters<RawResponseCallback>[0] | undefined;
     await this.client.sendOperationRequest(
@@ -154,6 +156,7 @@ export class OnlineEndpointsClient {
           ...(abortSignal === undefined ? {} : { abortSignal }),
           onResponse: (response) => {
             raw = response;
+            observe?.({ bodyAsText: response.bodyAsText ?? null, headers: response.headers });
           },
         },
       },

@@ -1,12 +1,14 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../duration.ts';
 import { UserError } from '../errors.ts';
 import { armErrorBody, describeDetails, type ArmErrorBody } from './service-error.ts';
 import { logLine } from '../untrusted.ts';
+import { nextPollDelayMs, retryAfterMs, type ResponseHeaders } from './poll-schedule.ts';
 
 /**
  * Long-running ARM operations, followed: a progress line at least every 30 s (state and time elapsed), a timeout
- * that stops waiting, the service's `Retry-After` (honoured by the SDK's poller), and failures turned into typed
- * errors that carry the service's own code and message.
+ * that stops waiting, polls on the schedule of poll-schedule.ts (the service's `Retry-After` when it sends one), and
+ * failures turned into typed errors that carry the service's own code and message.
  */
 
 /** An error the Azure service returned: its HTTP status, its `error.code`, its message and details. */
@@ -88,17 +90,19 @@ export function toServiceError(error: unknown, action: string, operationError?: 
   return new Error(`${action} failed: ${rest.message}`);
 }
 
-/** The part of the SDK's poller this needs (core-lro's PollerLike). */
+/** The part of the SDK's poller this needs (core-lro's PollerLike): one poll at a time, on our schedule. */
 export interface PollerLike<T> {
-  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<T>;
+  /** One status read; throws the operation's error once it has failed. */
+  poll(options?: { abortSignal?: AbortSignal }): Promise<void>;
+  isDone(): boolean;
+  getResult(): T | undefined;
   stopPolling(): void;
 }
 
 export interface BeginOptions {
-  updateIntervalInMs: number;
   abortSignal: AbortSignal;
   /** Sees every response of the operation, polls included (the SDK passes it to each request). */
-  onResponse: (response: { bodyAsText?: string | null }) => void;
+  onResponse: (response: { bodyAsText?: string | null; headers?: ResponseHeaders }) => void;
 }
 
 export interface FollowOptions {
@@ -107,7 +111,7 @@ export interface FollowOptions {
   timeoutMs: number;
   /** How often a progress line is printed; at most 30 s. */
   progressEveryMs?: number;
-  /** The poll interval when the service gives no Retry-After. */
+  /** The shortest time between polls when the service gives no Retry-After (see poll-schedule.ts). */
   pollIntervalMs?: number;
   /** Reads the resource's state (e.g. provisioningState) for progress lines and the timeout message. */
   readState?: () => Promise<string | undefined>;
@@ -131,6 +135,8 @@ export async function followOperation<T>(
   let lastState: string | undefined;
   /** The `error` of the last response that had one: a failed status read, with its nested details. */
   let lastError: ArmErrorBody | undefined;
+  /** The wait the last response asked for (`Retry-After`), if it asked. */
+  let askedWaitMs: number | undefined;
   const readState = async () => {
     try {
       lastState = (await options.readState?.()) ?? lastState;
@@ -167,14 +173,21 @@ export async function followOperation<T>(
     if (options.signal?.aborted) stopWaiting();
     const work = (async () => {
       poller = await begin({
-        updateIntervalInMs: options.pollIntervalMs ?? 5000,
         abortSignal: controller.signal,
         onResponse: (response) => {
           lastError = armErrorBody(response.bodyAsText) ?? lastError;
+          askedWaitMs = retryAfterMs(response.headers);
         },
       });
       try {
-        return await poller.pollUntilDone({ abortSignal: controller.signal });
+        // Our loop, not the SDK's pollUntilDone: its interval is fixed, ours grows with the time elapsed.
+        while (!poller.isDone()) {
+          const wait = nextPollDelayMs(Date.now() - started, options.pollIntervalMs, askedWaitMs);
+          await delay(wait, undefined, { signal: controller.signal });
+          await poller.poll({ abortSignal: controller.signal });
+        }
+        // Done and not failed (poll throws then): the result is the operation's, undefined only for a void one.
+        return poller.getResult() as T;
       } finally {
         poller.stopPolling();
       }

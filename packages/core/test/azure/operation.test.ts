@@ -11,10 +11,20 @@ import {
 } from '../../src/azure/operation.ts';
 import { describeDetails } from '../../src/azure/service-error.ts';
 
+/** A poller whose first poll lasts until the operation is done (or fails). */
 function poller<T>(result: () => Promise<T>): PollerLike<T> & { stopped: boolean } {
+  let outcome: { value: T } | undefined;
+  let running: Promise<void> | undefined;
   return {
     stopped: false,
-    pollUntilDone: result,
+    isDone: () => outcome !== undefined,
+    getResult: () => outcome?.value,
+    async poll() {
+      running ??= result().then((value) => {
+        outcome = { value };
+      });
+      await running;
+    },
     stopPolling() {
       this.stopped = true;
     },
@@ -30,6 +40,7 @@ describe('followOperation', () => {
     const result = await followOperation(async () => p, {
       action: 'Creating deployment blue',
       timeoutMs: 5000,
+      pollIntervalMs: 5,
       progressEveryMs: 30,
       readState: async () => 'Creating',
       log: (line) => lines.push(line),
@@ -76,7 +87,13 @@ describe('followOperation', () => {
         signal = options.abortSignal;
         return never;
       },
-      { action: 'Setting traffic of endpoint fraud', timeoutMs: 60_000, signal: cancel.signal, log: () => undefined },
+      {
+        action: 'Setting traffic of endpoint fraud',
+        timeoutMs: 60_000,
+        pollIntervalMs: 5,
+        signal: cancel.signal,
+        log: () => undefined,
+      },
     ).catch((e: unknown) => e);
     await sleep(20);
     cancel.abort('SIGINT');
@@ -93,6 +110,7 @@ describe('followOperation', () => {
     await followOperation(async () => poller(async () => (await sleep(60), 1)), {
       action: 'x',
       timeoutMs: 1000,
+      pollIntervalMs: 5,
       progressEveryMs: 20,
       readState: () => Promise.reject(new Error('429')),
       log: (l) => lines.push(l),
@@ -108,7 +126,7 @@ describe('followOperation', () => {
             new Error('The long-running operation has failed. OutOfQuota. Not enough quota for Standard_DS3_v2.'),
           ),
         ),
-      { action: 'Creating deployment blue', timeoutMs: 1000, log: () => undefined },
+      { action: 'Creating deployment blue', timeoutMs: 1000, pollIntervalMs: 5, log: () => undefined },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationFailedError);
     expect(error).toMatchObject({
@@ -134,6 +152,7 @@ describe('followOperation', () => {
     const error = await followOperation(() => Promise.reject(rest), {
       action: 'Updating endpoint fraud',
       timeoutMs: 1000,
+      pollIntervalMs: 5,
       log: () => undefined,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AzureServiceError);
@@ -226,7 +245,7 @@ describe('nested service errors', () => {
             new Error('The long-running operation has failed. DeploymentFailed. Deployment failed.'),
           );
         }),
-      { action: 'Creating deployment blue', timeoutMs: 1000, log: () => undefined },
+      { action: 'Creating deployment blue', timeoutMs: 1000, pollIntervalMs: 5, log: () => undefined },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OperationFailedError);
     expect((error as Error).message).toBe(
