@@ -81,12 +81,12 @@ class OnlineEndpointsClient {
         const poller = await (0,dist_esm/* createHttpPoller */.Vj)({
             requestPath: PUT.path,
             requestMethod: PUT.httpMethod,
-            sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal),
-            sendPollRequest: (path, pollOptions) => this.send(ref, { ...GET, path }, {}, pollOptions?.abortSignal ?? options.abortSignal),
+            sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal, options.onResponse),
+            sendPollRequest: (path, pollOptions) => this.send(ref, { ...GET, path }, {}, pollOptions?.abortSignal ?? options.abortSignal, options.onResponse),
         }, { ...(options.updateIntervalInMs === undefined ? {} : { intervalInMs: options.updateIntervalInMs }) });
         return poller;
     }
-    async send(ref, spec, extra = {}, abortSignal) {
+    async send(ref, spec, extra = {}, abortSignal, observe) {
         let raw;
         await this.client.sendOperationRequest({
             resourceGroupName: ref.resourceGroup,
@@ -97,6 +97,7 @@ class OnlineEndpointsClient {
                 ...(abortSignal === undefined ? {} : { abortSignal }),
                 onResponse: (response) => {
                     raw = response;
+                    observe?.({ bodyAsText: response.bodyAsText ?? null, headers: response.headers });
                 },
             },
         }, spec);
@@ -113,7 +114,10 @@ class OnlineEndpointsClient {
 var promises_ = __webpack_require__(8500);
 // EXTERNAL MODULE: ../../packages/core/src/duration.ts
 var duration = __webpack_require__(8283);
+// EXTERNAL MODULE: ../../packages/core/src/azure/poll-schedule.ts
+var poll_schedule = __webpack_require__(1358);
 ;// CONCATENATED MODULE: ../../packages/core/src/aml/busy-endpoint.ts
+
 
 
 /**
@@ -172,7 +176,8 @@ async function waitUntilSettled(read, stateOf, options) {
             log(`… ${options.action}: ${state} (${(0,duration/* formatDuration */.a3)(Date.now() - started)} elapsed)`);
             lastProgress = Date.now();
         }
-        await (0,promises_.setTimeout)(Math.min(options.pollIntervalMs ?? 5000, Math.max(0, options.timeoutMs - (Date.now() - started))));
+        const wait = (0,poll_schedule/* nextPollDelayMs */.Gc)(Date.now() - started, options.pollIntervalMs);
+        await (0,promises_.setTimeout)(Math.min(wait, Math.max(0, options.timeoutMs - (Date.now() - started))));
     }
 }
 
@@ -300,10 +305,11 @@ class AmlWorkspace {
     }
     /**
      * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
-     * at most `settings.timeoutMs`; returns the endpoint as it then is.
+     * at most `settings.timeoutMs`; returns the endpoint as it then is. A `known` settled state is taken as is (no read):
+     * a write that still meets a busy endpoint is refused with a 409 and sent again (`begin`).
      */
-    async waitForEndpoint(name, settings) {
-        const endpoint = await this.getEndpoint(name);
+    async waitForEndpoint(name, settings, known) {
+        const endpoint = known ?? (await this.getEndpoint(name));
         if (!endpoint || !isBusyState(endpoint.provisioningState))
             return endpoint;
         return waitUntilSettled(() => this.getEndpoint(name), (state) => state?.provisioningState, { action: `Waiting for endpoint ${name} to finish its ${endpoint.provisioningState} operation`, ...settings });

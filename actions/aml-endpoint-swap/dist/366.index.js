@@ -81,12 +81,12 @@ class OnlineEndpointsClient {
         const poller = await (0,dist_esm/* createHttpPoller */.Vj)({
             requestPath: PUT.path,
             requestMethod: PUT.httpMethod,
-            sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal),
-            sendPollRequest: (path, pollOptions) => this.send(ref, { ...GET, path }, {}, pollOptions?.abortSignal ?? options.abortSignal),
+            sendInitialRequest: () => this.send(ref, PUT, { body: resource }, options.abortSignal, options.onResponse),
+            sendPollRequest: (path, pollOptions) => this.send(ref, { ...GET, path }, {}, pollOptions?.abortSignal ?? options.abortSignal, options.onResponse),
         }, { ...(options.updateIntervalInMs === undefined ? {} : { intervalInMs: options.updateIntervalInMs }) });
         return poller;
     }
-    async send(ref, spec, extra = {}, abortSignal) {
+    async send(ref, spec, extra = {}, abortSignal, observe) {
         let raw;
         await this.client.sendOperationRequest({
             resourceGroupName: ref.resourceGroup,
@@ -97,6 +97,7 @@ class OnlineEndpointsClient {
                 ...(abortSignal === undefined ? {} : { abortSignal }),
                 onResponse: (response) => {
                     raw = response;
+                    observe?.({ bodyAsText: response.bodyAsText ?? null, headers: response.headers });
                 },
             },
         }, spec);
@@ -235,10 +236,11 @@ class AmlWorkspace {
     }
     /**
      * Waits until the endpoint has left Creating/Updating/Deleting (someone else's operation, or ours still settling),
-     * at most `settings.timeoutMs`; returns the endpoint as it then is.
+     * at most `settings.timeoutMs`; returns the endpoint as it then is. A `known` settled state is taken as is (no read):
+     * a write that still meets a busy endpoint is refused with a 409 and sent again (`begin`).
      */
-    async waitForEndpoint(name, settings) {
-        const endpoint = await this.getEndpoint(name);
+    async waitForEndpoint(name, settings, known) {
+        const endpoint = known ?? (await this.getEndpoint(name));
         if (!endpoint || !(0,busy_endpoint/* isBusyState */.V)(endpoint.provisioningState))
             return endpoint;
         return (0,busy_endpoint/* waitUntilSettled */.D1)(() => this.getEndpoint(name), (state) => state?.provisioningState, { action: `Waiting for endpoint ${name} to finish its ${endpoint.provisioningState} operation`, ...settings });
